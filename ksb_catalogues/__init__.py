@@ -1,0 +1,1 @@
+"""The built-in KSB catalogues (data files), installed with portfolio_check."""

@@ -1,0 +1,1 @@
+"""Standards as data: the catalogue model, its loader and the import of published standards."""

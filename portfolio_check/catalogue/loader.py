@@ -1,0 +1,447 @@
+"""Reads catalogue files (YAML or JSON) into `Standard` objects, validating every entry.
+
+A malformed catalogue raises `CatalogueError` naming the file and the entry (``ksbs[4] (K5)``), so
+a provider editing one by hand is told exactly what to fix. The schema is documented in
+``ksb_catalogues/README.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from portfolio_check.catalogue.model import (
+    CORE,
+    KSB_KINDS,
+    AssessmentMethod,
+    Descriptor,
+    Duty,
+    Ksb,
+    Option,
+    PortfolioRules,
+    Standard,
+    Theme,
+)
+from portfolio_check.errors import CatalogueError, UnknownChoiceError
+
+#: Extra catalogue folders, separated like PATH.
+CATALOGUES_ENV = "PORTFOLIO_CHECK_CATALOGUES"
+CATALOGUE_SUFFIXES = (".yaml", ".yml", ".json")
+SCHEMA_VERSION = 1
+
+STATUSES = ("approved", "proposal", "in development", "retired", "withdrawn")
+KSB_CODE = re.compile(r"^[KSB][1-9][0-9]*$")
+DUTY_CODE = re.compile(r"^D[1-9][0-9]*$")
+ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+class _Entry:
+    """A mapping being read, with the path to it for error messages."""
+
+    def __init__(self, data: Any, source: str, where: str, allowed: Sequence[str]) -> None:
+        if not isinstance(data, Mapping):
+            raise CatalogueError(source, where, f"expected a mapping of fields, found {_describe(data)}")
+        unknown = sorted(str(k) for k in data if k not in allowed)
+        if unknown:
+            raise CatalogueError(
+                source, where,
+                f"unknown field '{unknown[0]}' (fields here: {', '.join(allowed)})",
+            )
+        self.data = data
+        self.source = source
+        self.where = where
+
+    def error(self, key: str, problem: str) -> CatalogueError:
+        return CatalogueError(self.source, f"{self.where}.{key}" if self.where else key, problem)
+
+    def text(self, key: str, required: bool = True) -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                raise self.error(key, "missing (a text value is required)")
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise self.error(key, f"expected text, found {_describe(value)}")
+        text = " ".join(str(value).split())
+        if required and not text:
+            raise self.error(key, "is empty")
+        return text or None
+
+    def integer(self, key: str, minimum: int = 0) -> int | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(key, f"expected a whole number, found {_describe(value)}")
+        if value < minimum:
+            raise self.error(key, f"must be at least {minimum}, found {value}")
+        return value
+
+    def number(self, key: str) -> float | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise self.error(key, f"expected a number of seconds (0 or more), found {_describe(value)}")
+        return float(value)
+
+    def flag(self, key: str) -> bool | None:
+        value = self.data.get(key)
+        if value is None or isinstance(value, bool):
+            return value
+        raise self.error(key, f"expected true or false, found {_describe(value)}")
+
+    def items(self, key: str) -> list[Any]:
+        value = self.data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.error(key, f"expected a list, found {_describe(value)}")
+        return value
+
+    def words(self, key: str) -> tuple[str, ...]:
+        """A list of short ids or codes; a single string is accepted as a list of one."""
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+            raise self.error(key, f"expected a list of ids, found {_describe(value)}")
+        return tuple(str(v).strip() for v in value)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    kind = {dict: "a mapping", list: "a list", str: "text", bool: "true/false"}.get(type(value))
+    if kind is None:
+        kind = "a number" if isinstance(value, (int, float)) else type(value).__name__
+    shown = repr(value)
+    return f"{kind} ({shown[:40]}{'…' if len(shown) > 40 else ''})" if kind != "a mapping" else kind
+
+
+_TOP_FIELDS = (
+    "schema", "reference", "version", "title", "level", "status", "route", "source", "notes",
+    "options", "methods", "themes", "ksbs", "duties", "ksb_categories", "portfolio",
+)
+_PORTFOLIO_FIELDS = (
+    "min_pieces", "max_pieces", "max_video_seconds", "attribution_statement_required",
+    "evidence_method", "evidence_codes", "assumptions",
+)
+
+
+def parse_standard(data: Any, source: str) -> Standard:
+    """Validate one catalogue document and build its `Standard`."""
+    top = _Entry(data, source, "", _TOP_FIELDS)
+    schema = top.integer("schema")
+    if schema is not None and schema != SCHEMA_VERSION:
+        raise top.error("schema", f"this tool reads schema {SCHEMA_VERSION}, the file says {schema}")
+    reference = top.text("reference") or ""
+    if not re.fullmatch(r"ST[0-9]{4}", reference.upper()):
+        raise top.error("reference", f"expected a standard reference such as ST0792, found '{reference}'")
+    reference = reference.upper()
+    status = (top.text("status") or "").lower()
+    if status not in STATUSES:
+        raise top.error("status", f"expected one of {', '.join(STATUSES)}, found '{status}'")
+
+    options = tuple(_parse_options(top))
+    option_ids = {o.id for o in options}
+    methods = tuple(_parse_methods(top))
+    method_ids = {m.id for m in methods}
+    themes = tuple(_parse_themes(top, option_ids, method_ids))
+    ksbs = tuple(_parse_ksbs(top, option_ids, method_ids, {t.id for t in themes}))
+    ksb_codes = {k.code for k in ksbs}
+    for theme_index, theme in enumerate(themes):
+        for descriptor in theme.pass_descriptors + theme.distinction_descriptors:
+            stray = [code for code in descriptor.ksbs if code not in ksb_codes]
+            if stray:
+                raise CatalogueError(source, f"themes[{theme_index}] ({theme.id})",
+                                     f"a descriptor names {stray[0]}, which is not among the ksbs")
+    duties = tuple(_parse_duties(top, option_ids, ksb_codes))
+    categories = tuple(
+        _Entry({"name": c}, source, f"ksb_categories[{i}]", ("name",)).text("name") or ""
+        for i, c in enumerate(top.items("ksb_categories"))
+    )
+    portfolio = _parse_portfolio(top, method_ids, bool(ksbs), bool(duties))
+    return Standard(
+        reference=reference,
+        version=top.text("version") or "",
+        title=top.text("title") or "",
+        level=top.integer("level", minimum=1),
+        status=status,
+        route=top.text("route", required=False),
+        source=top.text("source", required=False),
+        notes=top.text("notes", required=False),
+        options=options,
+        methods=methods,
+        themes=themes,
+        ksbs=ksbs,
+        duties=duties,
+        ksb_categories=categories,
+        portfolio=portfolio,
+        origin=source,
+    )
+
+
+def _unique(entry: _Entry, key: str, seen: set[str], value: str, where: str) -> None:
+    if value in seen:
+        raise CatalogueError(entry.source, where, f"{key} '{value}' appears more than once")
+    seen.add(value)
+
+
+def _check_id(entry: _Entry, value: str) -> str:
+    if not ID.fullmatch(value):
+        raise entry.error("id", f"'{value}' is not a valid id (lower-case letters, digits and '-')")
+    return value
+
+
+def _parse_options(top: _Entry) -> Iterable[Option]:
+    seen: set[str] = {CORE}
+    for i, raw in enumerate(top.items("options")):
+        entry = _Entry(raw, top.source, f"options[{i}]", ("id", "title"))
+        option_id = _check_id(entry, entry.text("id") or "")
+        _unique(entry, "option id", seen, option_id, entry.where)
+        yield Option(id=option_id, title=entry.text("title") or "")
+
+
+def _parse_methods(top: _Entry) -> Iterable[AssessmentMethod]:
+    seen: set[str] = set()
+    for i, raw in enumerate(top.items("methods")):
+        entry = _Entry(raw, top.source, f"methods[{i}]", ("id", "title", "underpinned_by_portfolio"))
+        method_id = _check_id(entry, entry.text("id") or "")
+        _unique(entry, "method id", seen, method_id, entry.where)
+        yield AssessmentMethod(
+            id=method_id,
+            title=entry.text("title") or "",
+            underpinned_by_portfolio=bool(entry.flag("underpinned_by_portfolio")),
+        )
+
+
+def _known(entry: _Entry, key: str, values: Iterable[str], allowed: set[str], what: str) -> tuple[str, ...]:
+    values = tuple(values)
+    for value in values:
+        if value not in allowed:
+            known = ", ".join(sorted(allowed)) or "none defined"
+            raise entry.error(key, f"unknown {what} '{value}' (known: {known})")
+    return values
+
+
+def _parse_descriptors(entry: _Entry, key: str) -> tuple[Descriptor, ...]:
+    descriptors = []
+    for i, raw in enumerate(entry.items(key)):
+        item = _Entry(raw, entry.source, f"{entry.where}.{key}[{i}]", ("ksbs", "text"))
+        codes = tuple(code.upper() for code in item.words("ksbs"))
+        if not codes:
+            raise item.error("ksbs", "a descriptor must name the KSBs it grades")
+        descriptors.append(Descriptor(ksbs=codes, text=item.text("text") or ""))
+    return tuple(descriptors)
+
+
+def _parse_themes(top: _Entry, option_ids: set[str], method_ids: set[str]) -> Iterable[Theme]:
+    seen: set[str] = set()
+    fields = ("id", "title", "method", "options", "pass", "distinction")
+    for i, raw in enumerate(top.items("themes")):
+        entry = _Entry(raw, top.source, f"themes[{i}]", fields)
+        theme_id = _check_id(entry, entry.text("id") or "")
+        entry.where = f"themes[{i}] ({theme_id})"
+        _unique(entry, "theme id", seen, theme_id, entry.where)
+        method = entry.text("method", required=False)
+        if method is not None:
+            _known(entry, "method", [method], method_ids, "method")
+        yield Theme(
+            id=theme_id,
+            title=entry.text("title") or "",
+            method=method,
+            options=_known(entry, "options", entry.words("options") or (CORE,), option_ids | {CORE}, "option"),
+            pass_descriptors=_parse_descriptors(entry, "pass"),
+            distinction_descriptors=_parse_descriptors(entry, "distinction"),
+        )
+
+
+def _parse_ksbs(top: _Entry, option_ids: set[str], method_ids: set[str], theme_ids: set[str]) -> Iterable[Ksb]:
+    seen: set[str] = set()
+    fields = ("code", "text", "kind", "options", "methods", "theme")
+    for i, raw in enumerate(top.items("ksbs")):
+        entry = _Entry(raw, top.source, f"ksbs[{i}]", fields)
+        code = (entry.text("code") or "").upper()
+        if not KSB_CODE.fullmatch(code):
+            raise entry.error("code", f"'{code}' is not a KSB code (K, S or B followed by a number)")
+        entry.where = f"ksbs[{i}] ({code})"
+        _unique(entry, "KSB code", seen, code, entry.where)
+        kind = KSB_KINDS[code[0]]
+        declared_kind = entry.text("kind", required=False)
+        if declared_kind is not None and declared_kind.lower() != kind:
+            raise entry.error("kind", f"{code} is a {kind} statement by its code, the file says '{declared_kind}'")
+        theme = entry.text("theme", required=False)
+        if theme is not None:
+            _known(entry, "theme", [theme], theme_ids, "theme")
+        options = _known(entry, "options", entry.words("options") or (CORE,), option_ids | {CORE}, "option")
+        if CORE in options and len(options) > 1:
+            raise entry.error("options", "a KSB is either core or belongs to options, not both")
+        yield Ksb(
+            code=code,
+            kind=kind,
+            text=entry.text("text") or "",
+            options=options,
+            methods=_known(entry, "methods", entry.words("methods"), method_ids, "method"),
+            theme=theme,
+        )
+
+
+def _parse_duties(top: _Entry, option_ids: set[str], ksb_codes: set[str]) -> Iterable[Duty]:
+    seen: set[str] = set()
+    fields = ("code", "text", "options", "ksbs", "off_the_job_days")
+    for i, raw in enumerate(top.items("duties")):
+        entry = _Entry(raw, top.source, f"duties[{i}]", fields)
+        code = (entry.text("code") or "").upper()
+        if not DUTY_CODE.fullmatch(code):
+            raise entry.error("code", f"'{code}' is not a duty code (D followed by a number)")
+        entry.where = f"duties[{i}] ({code})"
+        _unique(entry, "duty code", seen, code, entry.where)
+        yield Duty(
+            code=code,
+            text=entry.text("text") or "",
+            options=_known(entry, "options", entry.words("options") or (CORE,), option_ids | {CORE}, "option"),
+            ksbs=_known(entry, "ksbs", (c.upper() for c in entry.words("ksbs")), ksb_codes, "KSB"),
+            off_the_job_days=entry.integer("off_the_job_days"),
+        )
+
+
+def _parse_portfolio(top: _Entry, method_ids: set[str], has_ksbs: bool, has_duties: bool) -> PortfolioRules:
+    raw = top.data.get("portfolio")
+    if raw is None:
+        raw = {}
+    entry = _Entry(raw, top.source, "portfolio", _PORTFOLIO_FIELDS)
+    min_pieces = entry.integer("min_pieces", minimum=1)
+    max_pieces = entry.integer("max_pieces", minimum=1)
+    if min_pieces is not None and max_pieces is not None and min_pieces > max_pieces:
+        raise entry.error("min_pieces", f"{min_pieces} is more than max_pieces ({max_pieces})")
+    method = entry.text("evidence_method", required=False)
+    if method is not None:
+        _known(entry, "evidence_method", [method], method_ids, "method")
+    evidence_codes = entry.text("evidence_codes", required=False) or "ksbs"
+    if evidence_codes not in ("ksbs", "duties"):
+        raise entry.error("evidence_codes", f"expected 'ksbs' or 'duties', found '{evidence_codes}'")
+    if evidence_codes == "ksbs" and not has_ksbs and has_duties:
+        raise entry.error("evidence_codes", "the standard has no KSBs: set evidence_codes to 'duties'")
+    if evidence_codes == "duties" and not has_duties:
+        raise entry.error("evidence_codes", "evidence is mapped to duties, but the standard lists none")
+    assumptions_raw = entry.data.get("assumptions") or {}
+    if not isinstance(assumptions_raw, Mapping):
+        raise entry.error("assumptions", "expected a mapping of rule name to the reason it is assumed")
+    assumptions = {}
+    for rule, why in assumptions_raw.items():
+        if rule not in _PORTFOLIO_FIELDS or rule == "assumptions":
+            raise entry.error("assumptions", f"'{rule}' is not a portfolio rule")
+        assumptions[str(rule)] = " ".join(str(why).split())
+    return PortfolioRules(
+        min_pieces=min_pieces,
+        max_pieces=max_pieces,
+        max_video_seconds=entry.number("max_video_seconds"),
+        attribution_statement_required=entry.flag("attribution_statement_required"),
+        evidence_method=method,
+        evidence_codes=evidence_codes,  # type: ignore[arg-type]
+        assumptions=assumptions,
+    )
+
+
+def read_document(path: Path) -> Any:
+    """Parse a YAML or JSON file into plain data, wrapping parser errors with the file name."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogueError(str(path), "", f"cannot be read ({exc})") from exc
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise CatalogueError(str(path), f"line {exc.lineno}", f"not valid JSON: {exc.msg}") from exc
+    import yaml  # only catalogue and manifest reading needs it
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise CatalogueError(str(path), where, f"not valid YAML: {problem}") from exc
+
+
+def load_catalogue_file(path: Path) -> Standard:
+    """Load and validate one catalogue file."""
+    return parse_standard(read_document(path), str(path))
+
+
+def builtin_catalogue_dir() -> Path:
+    """The catalogues installed with the package."""
+    return Path(str(resources.files("portfolio_check.ksb_catalogues")))
+
+
+def catalogue_dirs(extra: Sequence[str | os.PathLike[str]] = ()) -> list[Path]:
+    """Where catalogues are looked for, built-in first; later folders override earlier ones."""
+    dirs = [builtin_catalogue_dir()]
+    env = os.environ.get(CATALOGUES_ENV, "")
+    dirs += [Path(p) for p in env.split(os.pathsep) if p.strip()]
+    dirs += [Path(p) for p in extra]
+    return dirs
+
+
+@dataclass
+class Catalogues:
+    """Every standard found, plus the catalogue files that could not be used."""
+
+    standards: list[Standard] = field(default_factory=list)
+    errors: list[CatalogueError] = field(default_factory=list)
+
+    def references(self) -> list[str]:
+        return sorted({s.reference for s in self.standards})
+
+    def versions(self, reference: str) -> list[Standard]:
+        found = [s for s in self.standards if s.reference == reference.upper()]
+        return sorted(found, key=lambda s: s.version_sort_key)
+
+    def get(self, reference: str, version: str | None = None) -> Standard:
+        """The standard with this reference: the given version, else the latest."""
+        versions = self.versions(reference.strip())
+        if not versions:
+            raise UnknownChoiceError("standard", reference, self.references())
+        if version is None:
+            return versions[-1]
+        wanted = version.strip().lstrip("vV")
+        for standard in versions:
+            if standard.version == wanted:
+                return standard
+        raise UnknownChoiceError("version", version, [s.version for s in versions], versions[0].reference)
+
+
+def discover(extra_dirs: Sequence[str | os.PathLike[str]] = ()) -> Catalogues:
+    """Load every catalogue from the built-in folder, the environment variable and ``extra_dirs``.
+
+    A folder that does not exist, or a file that is malformed, is recorded in ``errors`` and the
+    rest still load. A later catalogue with the same reference and version replaces an earlier one.
+    """
+    found: dict[tuple[str, str], Standard] = {}
+    result = Catalogues()
+    for folder in catalogue_dirs(extra_dirs):
+        if not folder.is_dir():
+            result.errors.append(CatalogueError(str(folder), "", "catalogue folder not found"))
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.suffix.lower() not in CATALOGUE_SUFFIXES or not path.is_file():
+                continue
+            try:
+                standard = load_catalogue_file(path)
+            except CatalogueError as exc:
+                result.errors.append(exc)
+                continue
+            found[(standard.reference, standard.version)] = standard
+    result.standards = sorted(found.values(), key=lambda s: (s.reference, s.version_sort_key))
+    return result

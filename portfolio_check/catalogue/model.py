@@ -1,0 +1,175 @@
+"""A standard as plain, frozen data: what the checks read and the reports show.
+
+Nothing here knows about files or YAML; `loader` builds these objects and validates them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+#: The option id a KSB or duty carries when every apprentice on the standard is assessed on it.
+CORE = "core"
+
+KSB_KINDS: dict[str, str] = {"K": "knowledge", "S": "skill", "B": "behaviour"}
+
+EvidenceCodes = Literal["ksbs", "duties"]
+
+
+@dataclass(frozen=True)
+class Option:
+    """A specialism an apprentice chooses on top of the core (e.g. post production coordinator)."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class AssessmentMethod:
+    """One end-point assessment method (e.g. professional discussion)."""
+
+    id: str
+    title: str
+    #: True for the method the portfolio of evidence underpins.
+    underpinned_by_portfolio: bool = False
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    """A grading descriptor: the KSBs it grades and what the apprentice must show."""
+
+    ksbs: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A group of KSBs graded together, with the pass and distinction descriptors of the grading table."""
+
+    id: str
+    title: str
+    method: str | None = None
+    options: tuple[str, ...] = (CORE,)
+    pass_descriptors: tuple[Descriptor, ...] = ()
+    distinction_descriptors: tuple[Descriptor, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ksb:
+    """One knowledge, skill or behaviour statement."""
+
+    code: str
+    kind: str
+    text: str
+    #: Option ids this KSB belongs to, or ``("core",)``.
+    options: tuple[str, ...] = (CORE,)
+    #: Ids of the assessment methods that assess it.
+    methods: tuple[str, ...] = ()
+    theme: str | None = None
+
+    @property
+    def is_core(self) -> bool:
+        return CORE in self.options
+
+
+@dataclass(frozen=True)
+class Duty:
+    """A duty of the occupation (``D1``...), with the KSBs it maps to where the standard says."""
+
+    code: str
+    text: str
+    options: tuple[str, ...] = (CORE,)
+    ksbs: tuple[str, ...] = ()
+    off_the_job_days: int | None = None
+
+    @property
+    def is_core(self) -> bool:
+        return CORE in self.options
+
+
+@dataclass(frozen=True)
+class PortfolioRules:
+    """The Gateway rules for the portfolio. ``None`` means the standard does not say (unknown)."""
+
+    min_pieces: int | None = None
+    max_pieces: int | None = None
+    max_video_seconds: float | None = None
+    attribution_statement_required: bool | None = None
+    #: The assessment method whose KSBs the portfolio must evidence.
+    evidence_method: str | None = None
+    #: What manifests map evidence to: KSB codes, or duty codes for standards without KSBs.
+    evidence_codes: EvidenceCodes = "ksbs"
+    #: Rule name -> why the value is an assumption rather than published.
+    assumptions: dict[str, str] = field(default_factory=dict)
+
+    def unknown_rules(self) -> list[str]:
+        """Names of the rules the catalogue leaves unknown."""
+        names = ["min_pieces", "max_pieces", "max_video_seconds",
+                 "attribution_statement_required", "evidence_method"]
+        return [name for name in names if getattr(self, name) is None]
+
+
+@dataclass(frozen=True)
+class Standard:
+    """One version of an apprenticeship standard."""
+
+    reference: str
+    version: str
+    title: str
+    level: int | None
+    status: str
+    route: str | None = None
+    source: str | None = None
+    notes: str | None = None
+    options: tuple[Option, ...] = ()
+    methods: tuple[AssessmentMethod, ...] = ()
+    themes: tuple[Theme, ...] = ()
+    ksbs: tuple[Ksb, ...] = ()
+    duties: tuple[Duty, ...] = ()
+    ksb_categories: tuple[str, ...] = ()
+    portfolio: PortfolioRules = field(default_factory=PortfolioRules)
+    #: Where the catalogue was read from (a file path), for messages.
+    origin: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.reference} v{self.version}"
+
+    @property
+    def version_sort_key(self) -> tuple[tuple[int, int, str], ...]:
+        return version_sort_key(self.version)
+
+    def ksb(self, code: str) -> Ksb | None:
+        return next((k for k in self.ksbs if k.code == code.upper()), None)
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+    def method(self, method_id: str) -> AssessmentMethod | None:
+        return next((m for m in self.methods if m.id == method_id), None)
+
+    def theme(self, theme_id: str) -> Theme | None:
+        return next((t for t in self.themes if t.id == theme_id), None)
+
+    def evidence_codes(self) -> tuple[str, ...]:
+        """Every code a manifest may map a piece of evidence to."""
+        codes = [k.code for k in self.ksbs]
+        if self.portfolio.evidence_codes == "duties":
+            codes += [d.code for d in self.duties]
+        return tuple(codes)
+
+    def ksbs_for(self, option: str | None = None, method: str | None = None) -> tuple[Ksb, ...]:
+        """KSBs that apply to an apprentice on ``option`` (core always) assessed by ``method``."""
+        return tuple(
+            k for k in self.ksbs
+            if (option is None or k.is_core or option in k.options)
+            and (method is None or method in k.methods)
+        )
+
+    def duties_for(self, option: str | None = None) -> tuple[Duty, ...]:
+        return tuple(d for d in self.duties if option is None or d.is_core or option in d.options)
+
+
+def version_sort_key(version: str) -> tuple[tuple[int, int, str], ...]:
+    """Order versions numerically part by part, so 1.10 comes after 1.2."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in version.split("."))

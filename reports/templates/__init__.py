@@ -1,0 +1,1 @@
+"""Jinja2 templates for the reports, installed with portfolio_check."""
