@@ -12,7 +12,6 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from portfolio_check.catalogue.model import (
     Theme,
 )
 from portfolio_check.errors import CatalogueError, UnknownChoiceError
+from portfolio_check.resources import catalogue_dir
 
 #: Extra catalogue folders, separated like PATH.
 CATALOGUES_ENV = "PORTFOLIO_CHECK_CATALOGUES"
@@ -382,7 +382,7 @@ def load_catalogue_file(path: Path) -> Standard:
 
 def builtin_catalogue_dir() -> Path:
     """The catalogues installed with the package."""
-    return Path(str(resources.files("portfolio_check.ksb_catalogues")))
+    return catalogue_dir()
 
 
 def catalogue_dirs(extra: Sequence[str | os.PathLike[str]] = ()) -> list[Path]:
