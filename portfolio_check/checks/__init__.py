@@ -1,0 +1,1 @@
+"""Checks: pure functions over the extracted portfolio and the catalogue, returning findings."""

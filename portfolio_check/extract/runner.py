@@ -1,0 +1,216 @@
+"""Extract every file of an inventory: identify it by content, pick its extractor, bound the work.
+
+One `FileRecord` per file comes back, whatever the file holds: a problem it had is recorded on
+the record (``file-unreadable``, ``file-encrypted``...), never raised. Each file is read in a
+sandboxed worker (see `sandbox`), so a hostile file costs at most its time budget.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from portfolio_check.extract.model import (
+    EXTENSION_MISMATCH,
+    FILE_EMPTY,
+    FILE_ENCRYPTED,
+    FILE_UNREADABLE,
+    LEGACY_FORMAT,
+    MACRO_ENABLED,
+    UNSUPPORTED_FORMAT,
+    Extraction,
+    ExtractionProblem,
+    FileRecord,
+    Problem,
+)
+from portfolio_check.extract.sandbox import Budget, IsolatedRunner, Overrun
+from portfolio_check.ingest.inventory import IngestedFile, Inventory, open_source
+
+Extractor = Callable[[BinaryIO, int], Extraction]
+
+#: Embedded media parts above this size are streamed from the package rather than copied to memory.
+EMBEDDED_IN_MEMORY_BYTES = 64 * 1024**2
+
+
+def _extractor_for(kind: str, file_format: str) -> Extractor | None:
+    """The extractor for a format; imports only that format's module (start-up cost matters)."""
+    if kind == "word" and file_format in ("docx", "docm"):
+        from portfolio_check.extract import office
+        return office.extract_word
+    if kind == "powerpoint" and file_format in ("pptx", "pptm"):
+        from portfolio_check.extract import office
+        return office.extract_powerpoint
+    if kind == "spreadsheet" and file_format in ("xlsx", "xlsm"):
+        from portfolio_check.extract import office
+        return office.extract_spreadsheet
+    if kind in ("video", "audio"):
+        from portfolio_check.extract import media
+        return media.extract
+    if kind == "pdf":
+        from portfolio_check.extract import documents
+        return documents.extract_pdf
+    if kind == "image":
+        from portfolio_check.extract import documents
+        return documents.extract_image
+    if kind == "text":
+        from portfolio_check.extract import documents
+        return documents.extract_text
+    if kind == "link":
+        from portfolio_check.extract import documents
+        return documents.extract_link
+    return None
+
+
+def _sha256(stream: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    for block in iter(lambda: stream.read(1024 * 1024), b""):
+        digest.update(block)
+    stream.seek(0)
+    return digest.hexdigest()
+
+
+def _name(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def extract_file(item: IngestedFile) -> FileRecord:
+    """Identify and extract one file. Never raises for anything the file holds."""
+    from portfolio_check.extract.identify import extension_mismatch, identify
+
+    record = FileRecord(path=item.path, size=item.size, sha256=None, kind="other", format="unknown",
+                        description="unknown", modified=item.modified)
+    try:
+        with open_source(item.locator) as stream:
+            record.sha256 = _sha256(stream)
+            if item.size == 0:
+                record.format, record.description = "empty", "empty file"
+                _fail(record, FILE_EMPTY, f"{item.path} is empty (0 bytes). Replace it with the real file.")
+                return record
+            identity = identify(stream, item.size, _name(item.path))
+            stream.seek(0)
+            record.kind, record.format, record.description = identity.kind, identity.format, identity.description
+            mismatch = extension_mismatch(_name(item.path), identity)
+            if mismatch:
+                record.problems.append(Problem(EXTENSION_MISMATCH, mismatch))
+            if identity.encrypted:
+                _fail(record, FILE_ENCRYPTED, f"{item.path} is password-protected, so an assessor cannot open it. "
+                                              "Remove the password and add it again.")
+                return record
+            if identity.legacy:
+                record.problems.append(Problem(LEGACY_FORMAT, f"{item.path} is an old-format {identity.description}. "
+                                                              "Open it and save it in the current format (.docx, .pptx, .xlsx)."))
+            if identity.macro_enabled:
+                record.problems.append(Problem(MACRO_ENABLED, f"{item.path} contains macros; assessors may not be able "
+                                                              "to open it safely. Save it without macros (.docx, .pptx, .xlsx)."))
+            extractor = _extractor_for(identity.kind, identity.format)
+            if extractor is None:
+                if not identity.legacy:
+                    record.problems.append(Problem(UNSUPPORTED_FORMAT, _unsupported_message(item.path, identity.description)))
+                return record
+            try:
+                extraction = extractor(stream, item.size)
+            except ExtractionProblem as problem:
+                _fail(record, problem.code, _with_path(item.path, problem.message))
+                return record
+            record.metadata = dict(extraction.metadata)
+            record.text = extraction.text
+            known = {p.code for p in record.problems}
+            record.problems += [Problem(p.code, _with_path(item.path, p.message))
+                                for p in extraction.problems if p.code not in known]
+            if extraction.embedded_media:
+                record.embedded_media = _probe_embedded(stream, extraction)
+    except MemoryError:
+        _fail(record, FILE_UNREADABLE, f"{item.path} could not be read: it needs more memory than allowed. "
+                                       "It may be damaged or crafted; open it and save it again.")
+    except (OSError, zipfile.BadZipFile, EOFError) as exc:
+        _fail(record, FILE_UNREADABLE, f"{item.path} could not be read ({exc}). Copy it into the portfolio again.")
+    except Exception as exc:  # noqa: BLE001 - format libraries raise anything on damaged input
+        _fail(record, FILE_UNREADABLE, f"{item.path} could not be read; it may be damaged "
+                                       f"({type(exc).__name__}). Open it and save it again.")
+    return record
+
+
+def _with_path(path: str, message: str) -> str:
+    """Extractors do not know the file's name: start their message with it."""
+    return message if path in message else f"{path}: {message}"
+
+
+def _unsupported_message(path: str, description: str) -> str:
+    return (f"{path} is a {description} file, which the tool cannot look inside and an assessor may not be "
+            "able to open. Typical evidence formats are Word, PowerPoint, PDF, video, audio and photos.")
+
+
+def _fail(record: FileRecord, code: str, message: str) -> None:
+    record.error = code
+    record.problems.append(Problem(code, message))
+
+
+def _probe_embedded(package: BinaryIO, extraction: Extraction) -> list[dict[str, object]]:
+    """Duration and kind of each audio/video part inside a Word or PowerPoint package."""
+    from portfolio_check.extract import media
+    from portfolio_check.extract.identify import identify
+
+    found: list[dict[str, object]] = []
+    package.seek(0)
+    with zipfile.ZipFile(package) as archive:
+        for part in extraction.embedded_media:
+            entry: dict[str, object] = {"part": part.part, "size": part.size, "kind": None,
+                                        "format": None, "duration_seconds": None}
+            try:
+                with archive.open(part.part) as member:
+                    stream: BinaryIO = io.BytesIO(member.read()) if part.size <= EMBEDDED_IN_MEMORY_BYTES else member
+                    identity = identify(stream, part.size, part.part.rsplit("/", 1)[-1])
+                    stream.seek(0)
+                    entry["kind"], entry["format"] = identity.kind, identity.format
+                    entry.update({k: v for k, v in media.extract(stream, part.size).metadata.items()
+                                  if k in ("duration_seconds", "width", "height", "has_audio", "has_video")})
+            except ExtractionProblem as problem:
+                entry["error"] = problem.code
+            except Exception as exc:  # noqa: BLE001 - a damaged part must not lose the document's record
+                entry["error"] = f"{FILE_UNREADABLE} ({type(exc).__name__})"
+            found.append(entry)
+    return found
+
+
+@dataclass(frozen=True)
+class ExtractionSettings:
+    """How hard extraction may work: worker processes and the budget of one file."""
+
+    jobs: int | None = None
+    seconds_per_file: float = 30.0
+    memory_per_worker: int | None = 2 * 1024**3
+
+
+def extract_inventory(inventory: Inventory, settings: ExtractionSettings = ExtractionSettings()) -> list[FileRecord]:
+    """A `FileRecord` for every file of the inventory, in inventory order."""
+    if not inventory.files:
+        return []
+    jobs = settings.jobs or min(os.cpu_count() or 1, 4)
+    runner: IsolatedRunner[IngestedFile, FileRecord] = IsolatedRunner(
+        extract_file, jobs=min(jobs, len(inventory.files)),
+        budget=Budget(seconds=settings.seconds_per_file, memory_bytes=settings.memory_per_worker))
+    records = []
+    for item, result in zip(inventory.files, runner.map(inventory.files)):
+        if isinstance(result, Overrun):
+            result = _overrun_record(item, result, settings)
+        records.append(result)
+    return records
+
+
+def _overrun_record(item: IngestedFile, overrun: Overrun, settings: ExtractionSettings) -> FileRecord:
+    record = FileRecord(path=item.path, size=item.size, sha256=None, kind="other", format="unknown",
+                        description="unknown", modified=item.modified)
+    if overrun.reason == "time":
+        why = (f"reading it took longer than {settings.seconds_per_file:g} seconds, so it was stopped; it may be "
+               "damaged or crafted to stall software")
+    elif overrun.reason == "memory":
+        why = "reading it needed more memory than allowed; it may be damaged or crafted"
+    else:
+        why = f"the reader stopped unexpectedly ({overrun.detail})"
+    _fail(record, FILE_UNREADABLE, f"{item.path} could not be read: {why}. Open it and save it again.")
+    return record
