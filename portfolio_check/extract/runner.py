@@ -80,7 +80,7 @@ def _name(path: str) -> str:
 
 def extract_file(item: IngestedFile) -> FileRecord:
     """Identify and extract one file. Never raises for anything the file holds."""
-    from portfolio_check.extract.identify import extension_mismatch, identify
+    from portfolio_check.extract.identify import extension_mismatch, identify, with_article
 
     record = FileRecord(path=item.path, size=item.size, sha256=None, kind="other", format="unknown",
                         description="unknown", modified=item.modified)
@@ -102,7 +102,7 @@ def extract_file(item: IngestedFile) -> FileRecord:
                                               "Remove the password and add it again.")
                 return record
             if identity.legacy:
-                record.problems.append(Problem(LEGACY_FORMAT, f"{item.path} is an old-format {identity.description}. "
+                record.problems.append(Problem(LEGACY_FORMAT, f"{item.path} is {with_article(identity.description)}. "
                                                               "Open it and save it in the current format (.docx, .pptx, .xlsx)."))
             if identity.macro_enabled:
                 record.problems.append(Problem(MACRO_ENABLED, f"{item.path} contains macros; assessors may not be able "
@@ -110,7 +110,7 @@ def extract_file(item: IngestedFile) -> FileRecord:
             extractor = _extractor_for(identity.kind, identity.format)
             if extractor is None:
                 if not identity.legacy:
-                    record.problems.append(Problem(UNSUPPORTED_FORMAT, _unsupported_message(item.path, identity.description)))
+                    record.problems.append(Problem(UNSUPPORTED_FORMAT, _unsupported_message(item.path, with_article(identity.description))))
                 return record
             try:
                 extraction = extractor(stream, item.size)
@@ -141,7 +141,7 @@ def _with_path(path: str, message: str) -> str:
 
 
 def _unsupported_message(path: str, description: str) -> str:
-    return (f"{path} is a {description} file, which the tool cannot look inside and an assessor may not be "
+    return (f"{path} is {description}, which the tool cannot look inside and an assessor may not be "
             "able to open. Typical evidence formats are Word, PowerPoint, PDF, video, audio and photos.")
 
 
