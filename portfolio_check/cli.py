@@ -198,3 +198,30 @@ def catalogues_import(file: Path, reference: str | None, version: str | None, ru
         for warning in item.warnings:
             click.echo(f"  note: {warning}")
     click.echo(f"Use them with: portfolio-check --catalogues {output_dir} catalogues list")
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: up to 4, one per core).")
+@click.option("--time-limit", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Seconds one file may take before it is reported as unreadable.")
+@reports_errors
+def inspect(path: Path, output_format: str, jobs: int | None, time_limit: float) -> None:
+    """Show what every file of a portfolio really is and what is inside it.
+
+    PATH is a portfolio folder or zip (a SharePoint or OneDrive export works too).
+    """
+    from portfolio_check.checks.files import file_findings
+    from portfolio_check.extract.runner import ExtractionSettings, extract_inventory
+    from portfolio_check.ingest.inventory import ingest
+    from portfolio_check.report.inspect_view import inspection_to_dict, render_inspection_text
+
+    inventory = ingest(path)
+    records = extract_inventory(inventory, ExtractionSettings(jobs=jobs, seconds_per_file=time_limit))
+    findings = file_findings(records, inventory.problems)
+    if output_format == "json":
+        click.echo(json.dumps(inspection_to_dict(inventory, records, findings), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_inspection_text(inventory, records, findings), nl=False)
