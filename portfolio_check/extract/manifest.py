@@ -91,7 +91,7 @@ def normalise_header(text: Any) -> str:
 def split_files(cell: Any) -> tuple[str, ...]:
     """File paths in one cell: separated by ``;`` or new lines, backslashes turned into ``/``."""
     parts = re.split(r"[;\n\r|]+", str(cell or ""))
-    cleaned = (p.strip().strip('"').strip("'").strip().replace("\\", "/").lstrip("./") for p in parts)
+    cleaned = (re.sub(r"^(\./)+", "", p.strip().strip('"').strip("'").strip().replace("\\", "/")) for p in parts)
     return tuple(p for p in cleaned if p)
 
 
@@ -334,3 +334,21 @@ def read_manifest(stream: BinaryIO, size: int, name: str) -> Manifest:
                                                       f"{str(exc).splitlines()[0][:200]}") from None
         return read_structured(parsed)
     raise ExtractionProblem(MANIFEST_INVALID, "a manifest must be a .csv, .xlsx, .yaml or .json file")
+
+
+def read_details(stream: BinaryIO, size: int) -> dict[str, str]:
+    """Portfolio details from ``portfolio.yaml``: keys at the top level or under ``portfolio``."""
+    if size > 1024**2:
+        raise ExtractionProblem(MANIFEST_INVALID, "portfolio.yaml is larger than 1 MB; it should hold a few details")
+    import yaml
+
+    try:
+        data = yaml.load(decode_text(stream.read(size)), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+    except Exception as exc:  # noqa: BLE001 - any parser error means the same to the user
+        raise ExtractionProblem(MANIFEST_INVALID, f"portfolio.yaml is not valid YAML: {str(exc).splitlines()[0][:200]}") from None
+    if isinstance(data, dict) and isinstance(data.get("portfolio"), dict):
+        data = data["portfolio"]
+    if not isinstance(data, dict):
+        raise ExtractionProblem(MANIFEST_INVALID, "portfolio.yaml should hold 'key: value' lines "
+                                                  "(apprentice, uln, employer, standard, option, ...)")
+    return details_from_pairs(data.items())
