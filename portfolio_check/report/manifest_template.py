@@ -81,9 +81,9 @@ def template_rows(files: Sequence[str], codes: Sequence[str], layout: str) -> li
 def names_changed_by_reader(files: Sequence[str]) -> list[str]:
     """Paths the manifest reader would not read back as written, so the caller can warn.
 
-    The reader splits cells at ``;``, ``|`` and new lines, trims spaces, quotes and leading dots and
-    turns backslashes into ``/``, so ``notes; draft.docx`` or ``.hidden.pdf`` cannot be named in a
-    manifest until renamed. ``files`` are portfolio-relative paths with ``/`` between folders.
+    The reader splits cells at ``;``, ``|`` and new lines, trims spaces, quotes and a leading ``./``
+    and turns backslashes into ``/``, so ``notes; draft.docx`` cannot be named in a manifest until
+    renamed. ``files`` are portfolio-relative paths with ``/`` between folders.
     """
     from portfolio_check.extract.manifest import split_files
 
