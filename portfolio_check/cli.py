@@ -225,3 +225,135 @@ def inspect(path: Path, output_format: str, jobs: int | None, time_limit: float)
         click.echo(json.dumps(inspection_to_dict(inventory, records, findings), indent=2, ensure_ascii=False))
     else:
         click.echo(render_inspection_text(inventory, records, findings), nl=False)
+
+
+def _standard_options(command: F) -> F:
+    """The flags that say which standard, version and option a portfolio is for (they win over its own details)."""
+    for option in reversed([
+        click.option("--standard", metavar="ST0XXX", help="The standard (default: from the portfolio, or inferred from its KSB codes)."),
+        click.option("--version", "standard_version", metavar="V", help="The standard's version (default: the latest known)."),
+        click.option("--option", "option", metavar="ID", help="The apprentice's option (default: from the portfolio, or inferred)."),
+    ]):
+        command = option(command)
+    return command
+
+
+@main.command()
+@click.argument("portfolio", type=click.Path(path_type=Path))
+@_standard_options
+@click.option("--manifest", metavar="PATH", help="The KSB mapping manifest (default: found in the portfolio by name).")
+@click.option("--apprentice", metavar="NAME", help="The apprentice's name, if the portfolio does not say.")
+@click.option("--uln", metavar="ULN", help="The apprentice's Unique Learner Number.")
+@click.option("--employer", metavar="NAME", help="The employer.")
+@click.option("--start-date", metavar="YYYY-MM-DD", help="Start of the apprenticeship (for evidence dates).")
+@click.option("--gateway-date", metavar="YYYY-MM-DD", help="Planned Gateway date (for evidence dates).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="What to print.")
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write report.json (and report.html) to this folder.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: up to 4, one per core).")
+@click.option("--time-limit", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Seconds one file may take before it is reported as unreadable.")
+@click.pass_context
+@reports_errors
+def check(ctx: click.Context, portfolio: Path, standard: str | None, standard_version: str | None,
+          option: str | None, manifest: str | None, apprentice: str | None, uln: str | None,
+          employer: str | None, start_date: str | None, gateway_date: str | None, output_format: str,
+          output_dir: Path | None, jobs: int | None, time_limit: float) -> None:
+    """Is a portfolio ready for Gateway? Lists every reason it is not, with what to do.
+
+    PORTFOLIO is a portfolio folder or zip. Exit status: 0 ready, 1 not ready, 2 could not run.
+    """
+    from portfolio_check.extract.runner import ExtractionSettings
+    from portfolio_check.pipeline import CheckSettings, check_portfolio
+    from portfolio_check.report.check_view import assessment_to_dict, render_check_text
+
+    flags = {"standard": standard, "version": standard_version, "option": option, "apprentice": apprentice,
+             "uln": uln, "employer": employer, "start_date": start_date, "gateway_date": gateway_date}
+    settings = CheckSettings(flags={k: v for k, v in flags.items() if v}, manifest=manifest,
+                             extraction=ExtractionSettings(jobs=jobs, seconds_per_file=time_limit))
+    assessment = check_portfolio(portfolio, _catalogues(ctx), settings)
+    report = assessment_to_dict(assessment)
+    if output_dir is not None:
+        from portfolio_check.report.writer import write_reports
+
+        written = write_reports(assessment, report, output_dir)
+        for path in written:
+            click.echo(f"wrote {path}", err=True)
+    if output_format == "json":
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_check_text(assessment), nl=False)
+    ctx.exit(0 if assessment.verdict == "ready" else 1)
+
+
+@main.group()
+def manifest() -> None:
+    """Write a KSB mapping manifest template for a portfolio."""
+
+
+@manifest.command("init")
+@click.argument("portfolio", type=click.Path(path_type=Path))
+@_standard_options
+@click.option("--layout", type=click.Choice(["list", "grid"]), default="list", show_default=True,
+              help="list: a KSBs column of codes; grid: one column per KSB to mark with x.")
+@click.option("--csv", "as_csv", is_flag=True, help="Write CSV instead of Excel.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write it (default: 'KSB mapping.xlsx' in the portfolio folder, or beside a zip).")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.pass_context
+@reports_errors
+def manifest_init(ctx: click.Context, portfolio: Path, standard: str | None, standard_version: str | None,
+                  option: str | None, layout: str, as_csv: bool, output: Path | None, force: bool) -> None:
+    """List a portfolio's evidence files in a manifest template, with the standard's KSB columns.
+
+    Fill in the KSBs each piece evidences, then run `portfolio-check check PORTFOLIO`.
+    """
+    from portfolio_check.checks.gateway import required_codes
+    from portfolio_check.checks.resolve import details_from_folder_name
+    from portfolio_check.errors import UnknownChoiceError
+    from portfolio_check.ingest.inventory import ingest
+    from portfolio_check.pipeline import DETAILS_NAMES, manifest_candidates
+    from portfolio_check.report import manifest_template as template
+
+    catalogue = _catalogues(ctx)
+    if not standard:
+        raise Failure(f"give the standard with --standard (known: {', '.join(catalogue.references())})")
+    chosen = catalogue.get(standard, standard_version)
+    if option is not None and chosen.option(option) is None:
+        raise UnknownChoiceError("option", option, [o.id for o in chosen.options], chosen.key)
+    if layout == "grid" and chosen.options and option is None:
+        raise Failure(f"a grid has one column per KSB of the apprentice's option: give --option "
+                      f"({', '.join(o.id for o in chosen.options)})")
+    inventory = ingest(portfolio)
+    skip = set(manifest_candidates([f.path for f in inventory.files]))
+    files = [f.path for f in inventory.files if f.path not in skip and f.path.lower() not in DETAILS_NAMES]
+    codes = required_codes(chosen, option) or [k.code for k in chosen.ksbs_for(option)]
+    help_items = [(k.code, k.text) for k in chosen.ksbs_for(option)] + [(d.code, d.text) for d in chosen.duties_for(option)]
+    details = {**details_from_folder_name(inventory.name), "standard": chosen.reference, "version": chosen.version}
+    if option:
+        details["option"] = option
+    suffix = ".csv" if as_csv else ".xlsx"
+    if output is None:
+        output = portfolio / f"KSB mapping{suffix}" if portfolio.is_dir() else portfolio.with_name(f"{portfolio.stem} KSB mapping{suffix}")
+    rows = template.template_rows(files, codes, layout)
+    guidance = [
+        f"Standard: {chosen.reference} v{chosen.version} {chosen.title}" + (f", option {option}" if option else ""),
+        "One row per discrete piece of evidence. A piece may have several files (separate them with ;).",
+        "KSBs: the codes the piece evidences (list layout), or an x under each code (grid layout).",
+        "Files are paths relative to the portfolio folder; case does not matter.",
+        "Location (optional): where in the file the KSB is shown, e.g. p. 4, slides 3-5, 02:10-03:40.",
+        f"Then run: portfolio-check check \"{portfolio}\"",
+    ]
+    try:
+        if as_csv:
+            template.write_atomically(output, lambda path: template.write_csv(path, rows), force)
+        else:
+            template.write_atomically(output, lambda path: template.write_xlsx(path, rows, details, guidance, help_items), force)
+    except FileExistsError:
+        raise Failure(f"{output} already exists; use --force to overwrite it, or -o to write elsewhere") from None
+    changed = template.names_changed_by_reader(files)
+    click.echo(f"wrote {output}: {len(files)} evidence files, {len(codes)} KSB columns" if layout == "grid"
+               else f"wrote {output}: {len(files)} evidence files; fill in the KSBs column")
+    for name in changed:
+        click.echo(f"  note: rename {name!r}: a manifest cannot name it as it is (it contains ; or | or a backslash)")

@@ -10,16 +10,21 @@ import shutil
 import subprocess
 import tempfile
 import zlib
+from datetime import datetime
 from pathlib import Path
 
 _CLIP_CACHE = Path(tempfile.mkdtemp(prefix="pc-clips-"))
 
 
 def docx(path: Path, paragraphs: list[str], title: str = "", author: str = "Test Apprentice",
-         table: list[list[str]] | None = None) -> Path:
+         table: list[list[str]] | None = None, created: datetime | None = datetime(2026, 3, 2, 9, 30)) -> Path:
+    """A Word document; ``created`` is fixed by default (python-docx's template says 2013)."""
     from docx import Document
 
     document = Document()
+    if created is not None:
+        document.core_properties.created = created
+        document.core_properties.modified = created
     if title:
         document.add_heading(title, level=1)
         document.core_properties.title = title

@@ -178,6 +178,35 @@ def _probe_embedded(package: BinaryIO, extraction: Extraction) -> list[dict[str,
 
 
 @dataclass(frozen=True)
+class DocumentTask:
+    """Read a portfolio document (the manifest, or ``portfolio.yaml``) rather than extract evidence."""
+
+    role: str  # "manifest" or "details"
+    item: IngestedFile
+
+
+def read_document(task: DocumentTask) -> object:
+    """A `Manifest`, a details mapping, or the `ExtractionProblem` that stopped it. Never raises."""
+    from portfolio_check.extract import manifest
+
+    try:
+        with open_source(task.item.locator) as stream:
+            if task.role == "details":
+                return manifest.read_details(stream, task.item.size)
+            return manifest.read_manifest(stream, task.item.size, _name(task.item.path))
+    except ExtractionProblem as problem:
+        return problem
+    except MemoryError:
+        return ExtractionProblem(manifest.MANIFEST_INVALID, "it needs more memory than allowed to read")
+    except Exception as exc:  # noqa: BLE001 - a damaged document must not stop the check
+        return ExtractionProblem(manifest.MANIFEST_INVALID, f"it could not be read ({type(exc).__name__}: {exc})")
+
+
+def _run_task(task: IngestedFile | DocumentTask) -> object:
+    return read_document(task) if isinstance(task, DocumentTask) else extract_file(task)
+
+
+@dataclass(frozen=True)
 class ExtractionSettings:
     """How hard extraction may work: worker processes and the budget of one file."""
 
@@ -188,18 +217,36 @@ class ExtractionSettings:
 
 def extract_inventory(inventory: Inventory, settings: ExtractionSettings = ExtractionSettings()) -> list[FileRecord]:
     """A `FileRecord` for every file of the inventory, in inventory order."""
-    if not inventory.files:
-        return []
-    jobs = settings.jobs or min(os.cpu_count() or 1, 4)
-    runner: IsolatedRunner[IngestedFile, FileRecord] = IsolatedRunner(
-        extract_file, jobs=min(jobs, len(inventory.files)),
-        budget=Budget(seconds=settings.seconds_per_file, memory_bytes=settings.memory_per_worker))
-    records = []
-    for item, result in zip(inventory.files, runner.map(inventory.files)):
-        if isinstance(result, Overrun):
-            result = _overrun_record(item, result, settings)
-        records.append(result)
+    records, _ = extract_with_documents(inventory, [], settings)
     return records
+
+
+def extract_with_documents(inventory: Inventory, documents: list[DocumentTask],
+                           settings: ExtractionSettings = ExtractionSettings()) -> tuple[list[FileRecord], list[object]]:
+    """Extract every file and read the portfolio documents in one pool of sandboxed workers.
+
+    Returns the records (inventory order) and, per document task, a `Manifest`, a details mapping
+    or an `ExtractionProblem`.
+    """
+    tasks: list[IngestedFile | DocumentTask] = [*inventory.files, *documents]
+    if not tasks:
+        return [], []
+    jobs = settings.jobs or min(os.cpu_count() or 1, 4)
+    runner: IsolatedRunner[IngestedFile | DocumentTask, object] = IsolatedRunner(
+        _run_task, jobs=min(jobs, len(tasks)),
+        budget=Budget(seconds=settings.seconds_per_file, memory_bytes=settings.memory_per_worker))
+    results = runner.map(tasks)
+    records: list[FileRecord] = []
+    for item, result in zip(inventory.files, results):
+        records.append(_overrun_record(item, result, settings) if isinstance(result, Overrun) else result)  # type: ignore[arg-type]
+    read: list[object] = []
+    for task, result in zip(documents, results[len(inventory.files):]):
+        if isinstance(result, Overrun):
+            from portfolio_check.extract.manifest import MANIFEST_INVALID
+
+            result = ExtractionProblem(MANIFEST_INVALID, f"reading it was stopped ({result.detail})")
+        read.append(result)
+    return records, read
 
 
 def _overrun_record(item: IngestedFile, overrun: Overrun, settings: ExtractionSettings) -> FileRecord:
