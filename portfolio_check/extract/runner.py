@@ -7,6 +7,8 @@ sandboxed worker (see `sandbox`), so a hostile file costs at most its time budge
 
 from __future__ import annotations
 
+import base64
+import functools
 import hashlib
 import io
 import os
@@ -35,6 +37,10 @@ Extractor = Callable[[BinaryIO, int], Extraction]
 
 #: Embedded media parts above this size are streamed from the package rather than copied to memory.
 EMBEDDED_IN_MEMORY_BYTES = 64 * 1024**2
+#: Thumbnails are a nicety: a picture other than a JPEG (which decodes at 1/8 scale) over this many
+#: pixels is skipped rather than decoded whole, and a thumbnail over this many bytes is dropped.
+THUMBNAIL_MAX_DECODED_PIXELS = 12_000_000
+THUMBNAIL_MAX_BYTES = 24 * 1024
 
 
 def _extractor_for(kind: str, file_format: str) -> Extractor | None:
@@ -78,8 +84,11 @@ def _name(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 
 
-def extract_file(item: IngestedFile) -> FileRecord:
-    """Identify and extract one file. Never raises for anything the file holds."""
+def extract_file(item: IngestedFile, thumbnails: bool = False) -> FileRecord:
+    """Identify and extract one file. Never raises for anything the file holds.
+
+    With ``thumbnails``, a picture or an Office file's saved preview also becomes a small data URI.
+    """
     from portfolio_check.extract.identify import extension_mismatch, identify, with_article
 
     record = FileRecord(path=item.path, size=item.size, sha256=None, kind="other", format="unknown",
@@ -122,6 +131,8 @@ def extract_file(item: IngestedFile) -> FileRecord:
             known = {p.code for p in record.problems}
             record.problems += [Problem(p.code, _with_path(item.path, p.message))
                                 for p in extraction.problems if p.code not in known]
+            if thumbnails:
+                record.thumbnail = _thumbnail(stream, item.size, record)
             if extraction.embedded_media:
                 record.embedded_media = _probe_embedded(stream, extraction)
     except MemoryError:
@@ -133,6 +144,36 @@ def extract_file(item: IngestedFile) -> FileRecord:
         _fail(record, FILE_UNREADABLE, f"{item.path} could not be read; it may be damaged "
                                        f"({type(exc).__name__}). Open it and save it again.")
     return record
+
+
+def _thumbnail(stream: BinaryIO, size: int, record: FileRecord) -> str | None:
+    """A preview at most 160 px across as a data URI, only where it is cheap: pictures and the
+    preview Office saves in its packages. Never a PDF page or a video frame (both need decoding)."""
+    from portfolio_check.extract import documents
+
+    try:
+        stream.seek(0)
+        if record.kind == "image":
+            pixels = (record.metadata.get("width") or 0) * (record.metadata.get("height") or 0)
+            if record.format != "jpeg" and pixels > THUMBNAIL_MAX_DECODED_PIXELS:
+                return None
+            found = documents.image_thumbnail(stream, size)
+        elif record.kind in ("word", "powerpoint", "spreadsheet"):
+            from portfolio_check.extract import office
+
+            saved = office.office_thumbnail(stream, size)
+            # Office previews are often 256 px or more; WMF/EMF previews cannot be drawn here.
+            found = documents.image_thumbnail(io.BytesIO(saved[1]), len(saved[1])) if saved else None
+        else:
+            return None
+    except Exception:  # noqa: BLE001 - a preview must never cost the file its record
+        return None
+    finally:
+        stream.seek(0)
+    if found is None or len(found[1]) > THUMBNAIL_MAX_BYTES:
+        return None
+    mime, data = found
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def _with_path(path: str, message: str) -> str:
@@ -202,8 +243,8 @@ def read_document(task: DocumentTask) -> object:
         return ExtractionProblem(manifest.MANIFEST_INVALID, f"it could not be read ({type(exc).__name__}: {exc})")
 
 
-def _run_task(task: IngestedFile | DocumentTask) -> object:
-    return read_document(task) if isinstance(task, DocumentTask) else extract_file(task)
+def _run_task(task: IngestedFile | DocumentTask, thumbnails: bool = False) -> object:
+    return read_document(task) if isinstance(task, DocumentTask) else extract_file(task, thumbnails)
 
 
 @dataclass(frozen=True)
@@ -213,6 +254,8 @@ class ExtractionSettings:
     jobs: int | None = None
     seconds_per_file: float = 30.0
     memory_per_worker: int | None = 2 * 1024**3
+    #: Make small previews for the HTML report (pictures, Office files' saved previews).
+    thumbnails: bool = False
 
 
 def extract_inventory(inventory: Inventory, settings: ExtractionSettings = ExtractionSettings()) -> list[FileRecord]:
@@ -233,7 +276,7 @@ def extract_with_documents(inventory: Inventory, documents: list[DocumentTask],
         return [], []
     jobs = settings.jobs or min(os.cpu_count() or 1, 4)
     runner: IsolatedRunner[IngestedFile | DocumentTask, object] = IsolatedRunner(
-        _run_task, jobs=min(jobs, len(tasks)),
+        functools.partial(_run_task, thumbnails=settings.thumbnails), jobs=min(jobs, len(tasks)),
         budget=Budget(seconds=settings.seconds_per_file, memory_bytes=settings.memory_per_worker))
     results = runner.map(tasks)
     records: list[FileRecord] = []

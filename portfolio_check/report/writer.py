@@ -16,7 +16,12 @@ def write_text_atomically(path: Path, text: str) -> None:
 
 
 def write_reports(assessment: Assessment, report: dict[str, Any], folder: Path) -> list[Path]:
-    """Write ``report.json`` into ``folder``; returns the files written."""
-    target = folder / "report.json"
-    write_text_atomically(target, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    return [target]
+    """Write ``report.json`` and ``report.html`` into ``folder``; returns the files written."""
+    from portfolio_check.report.html_view import render_report_html
+
+    # Render first: a template error must not leave a new report.json beside an old report.html.
+    html = render_report_html(assessment, report)
+    written = [folder / "report.json", folder / "report.html"]
+    write_text_atomically(written[0], json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomically(written[1], html)
+    return written
