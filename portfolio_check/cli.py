@@ -271,7 +271,8 @@ def check(ctx: click.Context, portfolio: Path, standard: str | None, standard_ve
     flags = {"standard": standard, "version": standard_version, "option": option, "apprentice": apprentice,
              "uln": uln, "employer": employer, "start_date": start_date, "gateway_date": gateway_date}
     settings = CheckSettings(flags={k: v for k, v in flags.items() if v}, manifest=manifest,
-                             extraction=ExtractionSettings(jobs=jobs, seconds_per_file=time_limit))
+                             extraction=ExtractionSettings(jobs=jobs, seconds_per_file=time_limit,
+                                                           thumbnails=output_dir is not None))
     assessment = check_portfolio(portfolio, _catalogues(ctx), settings)
     report = assessment_to_dict(assessment)
     if output_dir is not None:
@@ -357,3 +358,124 @@ def manifest_init(ctx: click.Context, portfolio: Path, standard: str | None, sta
                else f"wrote {output}: {len(files)} evidence files; fill in the KSBs column")
     for name in changed:
         click.echo(f"  note: rename {name!r}: a manifest cannot name it as it is (it contains ; or | or a backslash)")
+
+
+def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
+    from portfolio_check.batch import parse_shard
+
+    if value is None:
+        return None
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _write_batch_outputs(output_dir: Path, rows: list[dict[str, Any]], export: str, shard: str | None,
+                         ignored: list[dict[str, str]], problems: list[str]) -> list[Path]:
+    from portfolio_check.report import batch_view
+    from portfolio_check.report.writer import write_text_atomically
+
+    document = batch_view.summary_document(rows, export, shard, ignored, problems)
+    outputs = {"summary.json": batch_view.render_summary_json(document),
+               "summary.csv": batch_view.render_summary_csv(rows),
+               "index.html": batch_view.render_index_html(rows, export, shard, ignored)}
+    for name, text in outputs.items():
+        write_text_atomically(output_dir / name, text)
+    return [output_dir / name for name in outputs]
+
+
+@main.command()
+@click.argument("export", type=click.Path(path_type=Path))
+@click.option("-o", "--output-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write each portfolio's reports, index.html, summary.csv and summary.json.")
+@_standard_options
+@click.option("--pattern", metavar="GLOB", help="Which entries of the export are portfolios, relative to it "
+                                                "(e.g. '*/*' or 'Cohort */*.zip'); '*' does not cross '/'.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Portfolios checked at once (default: one per core).")
+@click.option("--time-limit", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Seconds one file may take before it is reported as unreadable.")
+@click.option("--portfolio-time-limit", type=click.FloatRange(min=1), default=1800.0, show_default=True,
+              help="Seconds one portfolio may take before it is stopped and reported as not checked.")
+@click.option("--resume", is_flag=True, help="Skip portfolios unchanged since the last run into OUTDIR.")
+@click.option("--shard", metavar="I/N", callback=_shard,
+              help="Check only every N-th portfolio starting with the I-th (1-based), e.g. 2/4; "
+                   "combine shard outputs with `portfolio-check merge`.")
+@click.option("--quiet", is_flag=True, help="No progress output.")
+@click.pass_context
+@reports_errors
+def batch(ctx: click.Context, export: Path, output_dir: Path, standard: str | None, standard_version: str | None,
+          option: str | None, pattern: str | None, jobs: int | None, time_limit: float, portfolio_time_limit: float,
+          resume: bool, shard: tuple[int, int] | None, quiet: bool) -> None:
+    """Check every portfolio of an export, each in its own worker, and summarise them.
+
+    EXPORT is a folder or a zip (e.g. a SharePoint or OneDrive download) whose sub-folders or zips
+    are portfolios. Writes OUTDIR/<portfolio>/report.json (and report.html), OUTDIR/index.html,
+    summary.csv and summary.json. Exit status: 0 every portfolio was checked (whatever the
+    verdicts), 1 some could not be checked, 2 could not run.
+    """
+    import time
+
+    from portfolio_check.batch import BatchSettings, run_batch
+    from portfolio_check.extract.runner import ExtractionSettings
+    from portfolio_check.pipeline import CheckSettings
+    from portfolio_check.report import batch_view
+
+    flags = {"standard": standard, "version": standard_version, "option": option}
+    settings = BatchSettings(
+        check=CheckSettings(flags={k: v for k, v in flags.items() if v},
+                            extraction=ExtractionSettings(jobs=1, seconds_per_file=time_limit)),
+        jobs=jobs, portfolio_seconds=portfolio_time_limit, resume=resume, shard=shard)
+    on_terminal = sys.stderr.isatty()
+    started = time.monotonic()
+
+    def on_done(done: int, total: int, row: dict[str, Any], reused: bool) -> None:
+        if quiet:
+            return
+        if on_terminal:
+            click.echo("\r" + batch_view.progress_bar(done, total, time.monotonic() - started), nl=done == total, err=True)
+        else:
+            click.echo(batch_view.progress_line(done, total, row, reused), err=True)
+
+    result = run_batch(export, output_dir, _catalogues(ctx), settings, pattern, on_done)
+    if not result.rows:
+        raise Failure(f"no portfolios found in {export}" + (" for this shard" if shard else "")
+                      + "; a portfolio is a sub-folder or a zip (see --pattern)")
+    discovery = result.discovery
+    ignored = [{"path": i.path, "reason": i.reason} for i in discovery.ignored]
+    shard_text = f"{shard[0]}/{shard[1]}" if shard else None
+    _write_batch_outputs(output_dir, result.rows, str(export), shard_text, ignored, discovery.problems)
+    if not quiet:
+        if on_terminal:
+            for row in result.rows:
+                if row["status"] == "error":
+                    click.echo(f"{row['portfolio']}: {batch_view.outcome_text(row)}", err=True)
+        click.echo(batch_view.final_line(result.rows, result.reused), err=True)
+        click.echo(f"wrote {output_dir / 'index.html'}", err=True)
+    ctx.exit(1 if result.failed else 0)
+
+
+@main.command()
+@click.argument("shard_dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write the merged index.html, summary.csv and summary.json.")
+@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+@click.pass_context
+@reports_errors
+def merge(ctx: click.Context, shard_dirs: tuple[Path, ...], output_dir: Path, quiet: bool) -> None:
+    """Combine the outputs of `batch --shard` runs into one index and summary.
+
+    SHARD_DIRS are the output folders of the shards. Portfolio folders are copied into OUTDIR
+    (unless it is one of them). Exit status: 0 every portfolio was checked, 1 some could not be.
+    """
+    from portfolio_check.batch import merge_outputs
+    from portfolio_check.report import batch_view
+
+    merged = merge_outputs(shard_dirs, output_dir)
+    if not merged.rows:
+        raise Failure(f"no batch outputs found in {', '.join(map(str, shard_dirs))}")
+    _write_batch_outputs(output_dir, merged.rows, merged.export, None, merged.ignored, merged.problems)
+    if not quiet:
+        click.echo(batch_view.final_line(merged.rows, 0), err=True)
+        click.echo(f"wrote {output_dir / 'index.html'}", err=True)
+    ctx.exit(1 if any(row["status"] == "error" for row in merged.rows) else 0)

@@ -272,3 +272,20 @@ def test_ingest_changes_nothing(tmp_path: Path) -> None:
     after = {p.name: (p.stat().st_mtime, p.stat().st_atime, p.read_bytes()) for p in root.iterdir()}
     assert {name: value[:2] for name, value in after.items()} == {name: value[:2] for name, value in before.items()}
     assert sorted(p.name for p in root.iterdir()) == ["a.txt", "bundle.zip"]
+
+
+def test_nested_member_with_corrupt_deflate_data_is_a_file_not_a_crash(tmp_path: Path) -> None:
+    # Found by fuzzing: peeking at a member to see whether it is a zip raised zlib.error.
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as nested:
+        nested.writestr("photo.png", b"x" * 4000)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Sam/inner.zip", inner.getvalue())
+        archive.writestr("Sam/notes.txt", "Evidence notes\n" * 20)
+    data = bytearray(buffer.getvalue())
+    start = 30 + len("Sam/inner.zip")
+    data[start:start + 16] = b"\xff" * 16  # deflate block type 3 does not exist
+    (tmp_path / "portfolio.zip").write_bytes(bytes(data))
+    inventory = ingest(tmp_path / "portfolio.zip")
+    assert "notes.txt" in {f.path.rsplit("/", 1)[-1] for f in inventory.files}

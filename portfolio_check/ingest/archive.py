@@ -9,12 +9,20 @@ reported and skipped all the same, as are links, encrypted members and duplicate
 from __future__ import annotations
 
 import stat
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
 from portfolio_check.extract.model import Problem, UNSAFE_ARCHIVE, FILE_ENCRYPTED
+
+#: What reading a damaged zip can raise: zipfile's own errors, and zlib's, struct's and the
+#: stream's for a member whose compressed data is corrupt, unsupported (NotImplementedError) or
+#: encrypted (RuntimeError).
+ZIP_READ_ERRORS: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile, zlib.error, struct.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError)
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,7 @@ def is_plain_archive(stream: BinaryIO, name: str = "") -> bool:
     try:
         with zipfile.ZipFile(stream) as archive:
             names = set(archive.namelist()[:20_000])
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except ZIP_READ_ERRORS:
         return name.lower().endswith(".zip")
     finally:
         stream.seek(0)

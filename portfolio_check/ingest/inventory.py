@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 from portfolio_check.errors import PortfolioCheckError
 from portfolio_check.extract.model import FILE_UNREADABLE, UNSAFE_ARCHIVE, Problem
-from portfolio_check.ingest.archive import Limits, Listing, UnsafeArchive, is_plain_archive, list_members
+from portfolio_check.ingest.archive import ZIP_READ_ERRORS, Limits, Listing, UnsafeArchive, is_plain_archive, list_members
 
 JUNK_NAMES = {".ds_store": "macOS folder settings", "thumbs.db": "Windows thumbnail cache",
               "desktop.ini": "Windows folder settings", "ehthumbs.db": "Windows thumbnail cache",
@@ -111,7 +111,7 @@ def ingest(path: str | os.PathLike[str], limits: Limits = Limits()) -> Inventory
                     _add_archive(archive, listing, Locator(str(root)), "", top, inventory, limits, budget, depth=1)
             except UnsafeArchive as exc:
                 raise InputError(f"{root} was not opened: {exc}") from None
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            except ZIP_READ_ERRORS as exc:
                 raise InputError(f"{root} is a damaged or incomplete zip archive ({exc}); "
                                  "download or zip the portfolio again") from None
         return inventory
@@ -224,7 +224,7 @@ def _open_nested(found: IngestedFile, inventory: Inventory, limits: Limits, budg
             _add_archive(archive, listing, locator, shown + "!", "", inventory, limits, budget, depth + 1)
     except UnsafeArchive as exc:
         inventory.problems.append((shown, Problem(UNSAFE_ARCHIVE, f"{exc}. It was not opened.")))
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except ZIP_READ_ERRORS as exc:
         inventory.problems.append((shown, Problem(FILE_UNREADABLE, f"{shown} is a damaged or incomplete zip archive "
                                                                    f"({exc}); zip those files again.")))
 
@@ -271,7 +271,7 @@ def _member_is_archive(archive: zipfile.ZipFile, entry: str, size: int) -> bool:
     try:
         with archive.open(entry) as member:
             head = member.read(30 + 64)
-    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError):
+    except ZIP_READ_ERRORS:
         return False
     if head[:4] != b"PK\x03\x04" or len(head) < 30:
         return False

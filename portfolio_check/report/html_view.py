@@ -71,13 +71,9 @@ def report_view(assessment: Assessment, report: dict[str, Any]) -> dict[str, Any
 
 def render_report_html(assessment: Assessment, report: dict[str, Any]) -> str:
     """The self-contained HTML report (autoescaped: nothing taken from the portfolio becomes markup)."""
-    import jinja2
+    from portfolio_check.report.templating import environment
 
-    from portfolio_check.resources import templates_dir
-
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=True,
-                                     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    return environment.get_template(TEMPLATE).render(view=report_view(assessment, report))
+    return environment().get_template(TEMPLATE).render(view=report_view(assessment, report))
 
 
 # --------------------------------------------------------------------------------------------------

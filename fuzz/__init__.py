@@ -1,0 +1,1 @@
+"""Mutation fuzzing of ingest and extraction (see ``fuzz/run.py``)."""

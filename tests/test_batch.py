@@ -1,0 +1,263 @@
+"""Batch mode over an export: discovery, rows, outputs, resume, shards and merge, failing portfolios.
+
+The export is built once per module from real files: two portfolio folders (one ready, one not ready
+whose name would be a spreadsheet formula), a zipped portfolio, a corrupt zip and top-level junk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import portfolios
+from portfolio_check import batch
+from portfolio_check.batch import discover, parse_shard, safe_folder_name, unique_folder_name
+
+NAMES = ["=Formula Apprentice", "Alex Jones", "Broken", "Sam Patel 1234567899"]
+TIMESTAMPS = ("generated_at", "checked_at")
+
+
+def _snapshot(root: Path) -> dict[str, tuple[str, int, int]]:
+    """Every file under ``root``: content hash, size and modification time (ns)."""
+    found = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            info = path.stat()
+            found[str(path.relative_to(root))] = (hashlib.sha256(path.read_bytes()).hexdigest(), info.st_size,
+                                                  info.st_mtime_ns)
+    return found
+
+
+def _build_export(root: Path) -> Path:
+    export = root / "export"
+    portfolios.build(export / "Sam Patel 1234567899", portfolios.Spec())
+    portfolios.build(export / "=Formula Apprentice", portfolios.Spec(pieces=12, videos=(30.0,)))
+    zipped = portfolios.build(root / "zipped" / "Alex Jones", portfolios.Spec(videos=(60.0,)))
+    with zipfile.ZipFile(export / "Alex Jones.zip", "w") as archive:
+        for path in sorted(zipped.rglob("*")):
+            archive.write(path, path.relative_to(zipped.parent).as_posix())
+    (export / "Broken.zip").write_bytes(b"PK\x03\x04" + b"not really a zip " * 40)
+    (export / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (export / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0")
+    (export / "notes.txt").write_text("send these to the EPAO on Friday\n", encoding="utf-8")
+    return export
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build_export(tmp_path_factory.mktemp("batch"))
+
+
+@pytest.fixture(scope="module")
+def pristine(export: Path) -> dict[str, tuple[str, int, int]]:
+    return _snapshot(export)
+
+
+@pytest.fixture(scope="module")
+def full_run(export: Path, pristine: dict, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    from click.testing import CliRunner
+
+    from portfolio_check.cli import main
+
+    output = tmp_path_factory.mktemp("full") / "out"
+    result = CliRunner().invoke(main, ["batch", str(export), "-o", str(output), "--jobs", "2"], catch_exceptions=False)
+    return output, result
+
+
+def _summary(output: Path) -> dict:
+    return json.loads((output / "summary.json").read_text(encoding="utf-8"))
+
+
+def _without_timestamps(value):
+    if isinstance(value, dict):
+        return {k: _without_timestamps(v) for k, v in value.items() if k not in TIMESTAMPS}
+    if isinstance(value, list):
+        return [_without_timestamps(v) for v in value]
+    return value
+
+
+def test_batch_writes_one_row_per_portfolio_with_verdicts_and_exit_status_1(full_run) -> None:
+    output, result = full_run
+    assert result.exit_code == 1, result.output  # Broken.zip could not be checked
+    rows = _summary(output)["portfolios"]
+    assert [r["portfolio"] for r in rows] == NAMES
+    by_name = {r["portfolio"]: r for r in rows}
+    sam, formula, alex, broken = (by_name[n] for n in ("Sam Patel 1234567899", "=Formula Apprentice", "Alex Jones", "Broken"))
+    assert (sam["verdict"], sam["apprentice"], sam["pieces"], sam["video_seconds"]) == ("ready", "Sam Patel", 18, 120.0)
+    assert (alex["verdict"], alex["pieces"], alex["video_seconds"], alex["where"]) == ("ready", 18, 60.0, "Alex Jones.zip")
+    assert formula["verdict"] == "not-ready" and "piece-count" in formula["error_codes"] and formula["pieces"] == 12
+    assert broken["status"] == "error" and broken["verdict"] is None
+    assert "damaged or incomplete zip" in broken["problem"]
+    for row in (sam, formula, alex):
+        report = json.loads((output / row["folder"] / "report.json").read_text(encoding="utf-8"))
+        assert report["verdict"] == row["verdict"]
+        assert all((output / row["folder"] / name).is_file() for name in row["reports"])
+    assert _summary(output)["totals"] == {"portfolios": 4, "ready": 2, "not_ready": 1, "could_not_check": 1}
+    ignored = {i["path"]: i["reason"] for i in _summary(output)["ignored"]}
+    assert set(ignored) == {".DS_Store", "Thumbs.db", "notes.txt"}
+    assert "[3/4]" in result.output and "Broken: could not check" in result.output
+
+
+def test_summary_csv_has_a_bom_and_neutralises_formulas(full_run) -> None:
+    output, _ = full_run
+    data = (output / "summary.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfPortfolio,Apprentice,")
+    lines = data.decode("utf-8-sig").split("\r\n")
+    assert lines[1].startswith("'=Formula Apprentice,")
+    assert not any(cell.startswith(("=", "+", "-", "@")) for line in lines for cell in line.split(","))
+    assert len([line for line in lines if line]) == 5
+
+
+def test_index_lists_every_portfolio_escaped_with_links_and_a_not_ready_section(full_run) -> None:
+    output, _ = full_run
+    page = (output / "index.html").read_text(encoding="utf-8")
+    assert page.count('<tr data-verdict=') == 4
+    assert 'data-verdict="not-ready"' in page and 'data-verdict="error"' in page
+    assert "%3DFormula%20Apprentice/report." in page  # folder names are URL-quoted in links
+    assert 'id="not-ready"' in page and "could not be checked: " in page
+    assert "<script src" not in page and "http://" not in page and "https://" not in page
+
+
+def test_two_runs_with_different_jobs_give_identical_summaries(export: Path, full_run, tmp_path: Path, cli) -> None:
+    output, _ = full_run
+    again = tmp_path / "again"
+    result = cli("batch", str(export), "-o", str(again), "--jobs", "1", "--quiet")
+    assert result.exit_code == 1
+    assert result.output == ""
+    first, second = _summary(output), _summary(again)
+    first["export"] = second["export"] = None
+    assert _without_timestamps(first) == _without_timestamps(second)
+    assert (output / "summary.csv").read_bytes() == (again / "summary.csv").read_bytes()
+
+
+def test_resume_skips_unchanged_portfolios_and_rechecks_a_changed_one(export: Path, tmp_path: Path, cli) -> None:
+    copy = tmp_path / "export"
+    shutil.copytree(export, copy)
+    output = tmp_path / "out"
+    cli("batch", str(copy), "-o", str(output), "--jobs", "2")
+    written = {n: (output / n / "report.json").stat().st_mtime_ns for n in ("Sam Patel 1234567899", "Alex Jones")}
+
+    unchanged = cli("batch", str(copy), "-o", str(output), "--resume")
+    assert unchanged.exit_code == 1
+    assert unchanged.output.count("(unchanged, not checked again)") == 3  # the error row is retried
+    assert {n: (output / n / "report.json").stat().st_mtime_ns for n in written} == written
+
+    manifest = copy / "Sam Patel 1234567899" / "KSB mapping.csv"
+    manifest.write_text("\n".join(manifest.read_text(encoding="utf-8").splitlines()[:10]) + "\n", encoding="utf-8")
+    changed = cli("batch", str(copy), "-o", str(output), "--resume")
+    assert changed.output.count("(unchanged, not checked again)") == 2
+    rows = {r["portfolio"]: r for r in _summary(output)["portfolios"]}
+    assert rows["Sam Patel 1234567899"]["verdict"] == "not-ready"
+    assert rows["Sam Patel 1234567899"]["pieces"] == 9
+    assert (output / "Alex Jones" / "report.json").stat().st_mtime_ns == written["Alex Jones"]
+    assert (output / "Sam Patel 1234567899" / "report.json").stat().st_mtime_ns != written["Sam Patel 1234567899"]
+
+
+def test_shards_then_merge_equal_a_full_run(export: Path, full_run, tmp_path: Path, cli) -> None:
+    output, _ = full_run
+    first, second, merged = tmp_path / "s1", tmp_path / "s2", tmp_path / "merged"
+    one = cli("batch", str(export), "-o", str(first), "--shard", "1/2", "--quiet")
+    two = cli("batch", str(export), "-o", str(second), "--shard", "2/2", "--quiet")
+    assert [r["portfolio"] for r in _summary(first)["portfolios"]] == NAMES[0::2]
+    assert [r["portfolio"] for r in _summary(second)["portfolios"]] == NAMES[1::2]
+    assert (one.exit_code, two.exit_code) == (1, 0)  # Broken is the third portfolio
+    result = cli("merge", str(first), str(second), "-o", str(merged))
+    assert result.exit_code == 1
+    full, combined = _summary(output), _summary(merged)
+    assert _without_timestamps(combined["portfolios"]) == _without_timestamps(full["portfolios"])
+    assert combined["totals"] == full["totals"] and combined["ignored"] == full["ignored"]
+    assert (merged / "summary.csv").read_bytes() == (output / "summary.csv").read_bytes()
+    for row in combined["portfolios"]:
+        assert all((merged / row["folder"] / name).is_file() for name in row["reports"])
+
+
+@pytest.mark.parametrize("shard", ["0/2", "3/2", "1/0", "a/b", "2"])
+def test_a_bad_shard_is_a_usage_error(export: Path, tmp_path: Path, cli, shard: str) -> None:
+    result = cli("batch", str(export), "-o", str(tmp_path / "out"), "--shard", shard)
+    assert result.exit_code == 2
+    assert not (tmp_path / "out").exists()
+
+
+def test_parse_shard_is_one_based() -> None:
+    assert parse_shard("1/3") == (1, 3) and parse_shard(" 3 / 3 ") == (3, 3)
+    with pytest.raises(ValueError):
+        parse_shard("0/3")
+
+
+def test_a_hanging_and_a_crashing_portfolio_become_error_rows(export: Path, tmp_path: Path, cli,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    real = batch.check_inventory
+
+    def misbehaving(inventory, catalogues, settings):
+        if inventory.name.startswith("Sam"):
+            time.sleep(60)
+        if inventory.name.startswith("Alex"):
+            os._exit(7)
+        return real(inventory, catalogues, settings)
+
+    monkeypatch.setattr(batch, "check_inventory", misbehaving)  # batch workers are forked: they inherit it
+    started = time.monotonic()
+    result = cli("batch", str(export), "-o", str(tmp_path / "out"), "--jobs", "2", "--portfolio-time-limit", "1")
+    assert time.monotonic() - started < 20
+    assert result.exit_code == 1
+    rows = {r["portfolio"]: r for r in _summary(tmp_path / "out")["portfolios"]}
+    assert rows["Sam Patel 1234567899"]["status"] == "error"
+    assert "took longer than 1 seconds" in rows["Sam Patel 1234567899"]["problem"]
+    assert rows["Alex Jones"]["status"] == "error" and "exit status 7" in rows["Alex Jones"]["problem"]
+    assert rows["=Formula Apprentice"]["verdict"] == "not-ready"
+
+
+def test_a_zip_export_wrapped_in_a_folder_gives_the_same_rows_and_refuses_traversal(export: Path, full_run,
+                                                                                    tmp_path: Path, cli) -> None:
+    output, _ = full_run
+    download = tmp_path / "OneDrive_1_2026-12-02.zip"
+    with zipfile.ZipFile(download, "w") as archive:
+        for path in sorted(export.rglob("*")):
+            if path.is_file():
+                archive.write(path, "Apprentices/" + path.relative_to(export).as_posix())
+        archive.writestr("Apprentices/Sam Patel 1234567899/../../../escaped.txt", "out of the export")
+    result = cli("batch", str(download), "-o", str(tmp_path / "out"), "--jobs", "2", "--quiet")
+    assert result.exit_code == 1
+    summary = _summary(tmp_path / "out")
+    assert [r["portfolio"] for r in summary["portfolios"]] == NAMES
+    verdicts = [(r["verdict"], r["pieces"], r["video_seconds"]) for r in summary["portfolios"]]
+    assert verdicts == [(r["verdict"], r["pieces"], r["video_seconds"]) for r in _summary(output)["portfolios"]]
+    assert any("escaped.txt has an unsafe name" in p for p in summary["problems"])
+    assert not list(tmp_path.rglob("escaped.txt"))
+    report = json.loads((tmp_path / "out" / "Sam Patel 1234567899" / "report.json").read_text(encoding="utf-8"))
+    assert report["portfolio"]["source"] == "OneDrive_1_2026-12-02.zip!/Apprentices/Sam Patel 1234567899"
+    broken = next(r for r in summary["portfolios"] if r["portfolio"] == "Broken")
+    assert broken["problem"].startswith("OneDrive_1_2026-12-02.zip!/Apprentices/Broken.zip is a damaged")
+
+
+def test_pattern_chooses_the_portfolios(export: Path) -> None:
+    found = discover(export, pattern="*.zip")
+    assert [p.name for p in found.portfolios] == ["Alex Jones", "Broken"]
+    assert [p.kind for p in found.portfolios] == ["zip", "zip"]
+
+
+def test_output_folder_names_are_safe_and_unique() -> None:
+    assert safe_folder_name("../../etc/passwd") == "_.._etc_passwd"
+    assert safe_folder_name("CON") == "_CON" and safe_folder_name("..") == "portfolio"
+    assert safe_folder_name("Sam\x1b[31m\tPatel") == "Sam_[31m_Patel"
+    taken = {"index.html", "sam patel"}
+    assert unique_folder_name("Sam Patel", taken) == "Sam Patel (2)"
+    assert unique_folder_name("index.html", taken) == "index.html (2)"
+
+
+def test_output_inside_the_export_is_refused(export: Path, cli) -> None:
+    result = cli("batch", str(export), "-o", str(export / "reports"))
+    assert result.exit_code == 2 and "inside the export" in result.output
+    assert not (export / "reports").exists()
+
+
+def test_the_input_is_unchanged(export: Path, pristine: dict, full_run) -> None:
+    # Runs last in this module: every batch above read this export.
+    assert _snapshot(export) == pristine
