@@ -120,6 +120,16 @@ def describe_rules(standard: Standard) -> list[str]:
     return lines
 
 
+#: Control characters (C0 but newline, DEL, C1) shown as escapes in terminal output: a file name
+#: holding ESC sequences must not be able to rewrite the user's screen.
+_CONTROL = {code: f"\\x{code:02x}" for code in [*range(0x00, 0x0A), *range(0x0B, 0x20), *range(0x7F, 0xA0)]}
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with control characters written as visible escapes (``\\x1b``), for a terminal."""
+    return text.translate(_CONTROL)
+
+
 def format_duration(seconds: float) -> str:
     """``600`` -> ``10 min``; ``552.4`` -> ``9 min 12 s``."""
     whole = int(round(seconds))

@@ -10,7 +10,7 @@ from typing import Any
 from portfolio_check import __version__
 from portfolio_check.checks.model import Assessment
 from portfolio_check.findings import Severity
-from portfolio_check.report.catalogue_view import format_duration
+from portfolio_check.report.catalogue_view import format_duration, terminal_safe
 
 
 def assessment_to_dict(assessment: Assessment, checked_at: datetime | None = None) -> dict[str, Any]:
@@ -82,4 +82,4 @@ def render_check_text(assessment: Assessment, width: int | None = None) -> str:
                                  subsequent_indent="    ")
             if finding.fix:
                 out += textwrap.wrap(f"Fix: {finding.fix}", width, initial_indent="    ", subsequent_indent="      ")
-    return "\n".join(out) + "\n"
+    return terminal_safe("\n".join(out)) + "\n"

@@ -9,7 +9,7 @@ from typing import Any
 from portfolio_check.extract.model import FileRecord
 from portfolio_check.findings import Finding, Severity
 from portfolio_check.ingest.inventory import Inventory
-from portfolio_check.report.catalogue_view import format_duration
+from portfolio_check.report.catalogue_view import format_duration, terminal_safe
 
 
 def inspection_to_dict(inventory: Inventory, records: list[FileRecord], findings: list[Finding]) -> dict[str, Any]:
@@ -82,4 +82,4 @@ def render_inspection_text(inventory: Inventory, records: list[FileRecord], find
                                      initial_indent="  - ", subsequent_indent="    ")
     if not findings:
         out += ["", "No problems found in the files."]
-    return "\n".join(out) + "\n"
+    return terminal_safe("\n".join(out)) + "\n"
