@@ -174,3 +174,14 @@ def test_control_characters_in_names_cannot_reach_the_terminal(hostile: tuple[Pa
         result = _run([command, str(export / "Sam Patel 1234567899")], tmp_path)
         assert "bell\\x07and" in result.stdout
         assert not any(ch in result.stdout for ch in "\x07\x1b")
+
+
+def test_zip_with_100000_members_is_refused(tmp_path: Path) -> None:
+    from portfolio_check.ingest.inventory import InputError, ingest
+
+    path = tmp_path / "portfolio.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        for number in range(100_000):
+            archive.writestr(f"m/{number}.txt", b"")
+    with pytest.raises(InputError, match="100,000 entries"):  # refused from the central directory alone
+        ingest(path)
