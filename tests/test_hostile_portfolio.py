@@ -185,3 +185,22 @@ def test_zip_with_100000_members_is_refused(tmp_path: Path) -> None:
             archive.writestr(f"m/{number}.txt", b"")
     with pytest.raises(InputError, match="100,000 entries"):  # refused from the central directory alone
         ingest(path)
+
+
+def test_encrypted_zip_members_are_reported_and_the_rest_read(tmp_path: Path) -> None:
+    from portfolio_check.ingest.inventory import ingest
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("Sam/locked.docx", b"x" * 100)
+        archive.writestr("Sam/open.txt", b"kept")
+    data = bytearray(buffer.getvalue())
+    # Set the 'encrypted' flag of the first member in its local header and in the central directory.
+    data[6] |= 1
+    central = data.index(b"PK\x01\x02")
+    data[central + 8] |= 1
+    (tmp_path / "portfolio.zip").write_bytes(bytes(data))
+    inventory = ingest(tmp_path / "portfolio.zip")
+    assert [f.path for f in inventory.files] == ["open.txt"]
+    assert [(path, problem.code) for path, problem in inventory.problems] == [
+        ("portfolio.zip!/Sam/locked.docx", "file-encrypted")]
