@@ -161,6 +161,7 @@ def test_st1457_portfolio_mapped_to_duties(tmp_path: Path) -> None:
     assert assessment.verdict == "ready", [f.message for f in assessment.errors]
     assert assessment.coverage.required == [f"D{i}" for i in range(1, 12)]
     assert all(item.assumed for item in assessment.checklist if item.rule in ("piece-count", "video-limit"))
+    assert next(i for i in assessment.checklist if i.rule == "manifest").title == "Duty mapping manifest"
 
 
 def test_uln_evidence_dates_and_locations(tmp_path: Path) -> None:

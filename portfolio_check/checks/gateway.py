@@ -464,7 +464,8 @@ def checklist(assessment: Assessment) -> list[ChecklistItem]:
         items.append(ChecklistItem("video-limit", "Video in total", status({"video-limit", "video-duration-unknown"}),
                                    f"{format_duration(video)} of video (max {format_duration(rules.max_video_seconds)})",
                                    "max_video_seconds" in assumed))
-    items.append(ChecklistItem("manifest", "KSB mapping manifest",
+    mapped_to = "Duty" if rules.evidence_codes == "duties" else "KSB"
+    items.append(ChecklistItem("manifest", f"{mapped_to} mapping manifest",
                                status({"manifest-missing", "manifest-invalid", "manifest-missing-file",
                                        "manifest-unknown-ksb", "piece-without-ksb"}, {"unmapped-file", "ksb-other-option"}),
                                assessment.portfolio.manifest_path or "not found"))
