@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -23,17 +22,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fuzz.targets import TARGETS, Case, build_seeds, mutate, run_case  # noqa: E402
+from portfolio_check.extract.sandbox import limit_memory  # noqa: E402
 
 #: Memory one worker may use: a bounded budget, as in the real sandbox.
 WORKER_MEMORY_BYTES = 2 * 1024**3
 
 
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, WORKER_MEMORY_BYTES))
-
-
 def _new_pool() -> multiprocessing.pool.Pool:
-    return multiprocessing.get_context("fork").Pool(1, initializer=_limit_memory, maxtasksperchild=500)
+    return multiprocessing.get_context("fork").Pool(1, initializer=limit_memory, initargs=(WORKER_MEMORY_BYTES,),
+                                                    maxtasksperchild=500)
 
 
 def main(argv: list[str] | None = None) -> int:

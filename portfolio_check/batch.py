@@ -40,7 +40,16 @@ from typing import Any
 from portfolio_check import __version__
 from portfolio_check.catalogue.loader import Catalogues
 from portfolio_check.errors import PortfolioCheckError
-from portfolio_check.ingest.archive import ZIP_READ_ERRORS, Limits, UnsafeArchive, _decoded_name, clean_member_path, is_plain_archive, list_members
+from portfolio_check.extract.sandbox import limit_memory
+from portfolio_check.ingest.archive import (
+    ZIP_READ_ERRORS,
+    Limits,
+    UnsafeArchive,
+    clean_member_path,
+    decoded_name,
+    is_plain_archive,
+    list_members,
+)
 from portfolio_check.ingest.inventory import JUNK_FOLDERS, Ignored, InputError, Inventory, ingest, junk_reason
 from portfolio_check.pipeline import DETAILS_NAMES, CheckSettings, check_inventory, manifest_candidates
 
@@ -298,9 +307,9 @@ def _discover_zip(root: Path, pattern: str | None) -> Discovery:
                          "may hold; split it into several zips")
     members: list[tuple[str, zipfile.ZipInfo]] = []
     for info in infos:
-        path = clean_member_path(_decoded_name(info))
+        path = clean_member_path(decoded_name(info))
         if path is None:
-            found.problems.append(f"{root.name}!/{_decoded_name(info)} has an unsafe name (absolute, or climbing out "
+            found.problems.append(f"{root.name}!/{decoded_name(info)} has an unsafe name (absolute, or climbing out "
                                   "of the archive with '..'); it was not read")
         elif path:
             members.append((path, info))
@@ -570,13 +579,7 @@ def _worker_main(connection: Any, catalogues: Catalogues, settings: BatchSetting
                  scratch: Path) -> None:
     # Its own process group, so a timeout kills the worker together with its sandboxed reader.
     os.setpgid(0, 0)
-    if settings.memory_per_worker:
-        import resource
-
-        try:
-            resource.setrlimit(resource.RLIMIT_AS, (settings.memory_per_worker, settings.memory_per_worker))
-        except (ValueError, OSError):
-            pass  # a safeguard; a platform that refuses it still runs
+    limit_memory(settings.memory_per_worker)
     while True:
         try:
             task = connection.recv()

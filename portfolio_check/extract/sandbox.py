@@ -38,14 +38,20 @@ class Overrun:
     detail: str
 
 
-def _worker_main(connection: Connection, function: Callable[[Any], Any], memory_bytes: int | None) -> None:
-    if memory_bytes:
-        import resource
+def limit_memory(memory_bytes: int | None) -> None:
+    """Cap this process's address space; called first thing in a worker process."""
+    if not memory_bytes:
+        return
+    import resource
 
-        try:
-            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-        except (ValueError, OSError):
-            pass  # the limit is a safeguard; a platform that refuses it still runs the task
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    except (ValueError, OSError):
+        pass  # the limit is a safeguard; a platform that refuses it still runs the task
+
+
+def _worker_main(connection: Connection, function: Callable[[Any], Any], memory_bytes: int | None) -> None:
+    limit_memory(memory_bytes)
     while True:
         try:
             task = connection.recv()

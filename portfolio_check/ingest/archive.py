@@ -64,7 +64,7 @@ class Listing:
     problems: list[tuple[str, Problem]]
 
 
-def _decoded_name(info: zipfile.ZipInfo) -> str:
+def decoded_name(info: zipfile.ZipInfo) -> str:
     # Without the UTF-8 flag, zipfile decodes names as cp437; many tools write UTF-8 without the
     # flag (macOS, some SharePoint exports), so prefer UTF-8 when the raw bytes are valid UTF-8.
     if info.flag_bits & 0x800:
@@ -130,7 +130,7 @@ def list_members(archive: zipfile.ZipFile, label: str, limits: Limits, budget: l
     problems: list[tuple[str, Problem]] = []
     seen: set[str] = set()
     for info in infos:
-        raw_name = _decoded_name(info)
+        raw_name = decoded_name(info)
         path = clean_member_path(raw_name)
         shown = f"{label}!/{raw_name}"
         if path is None:
