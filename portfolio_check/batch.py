@@ -557,7 +557,7 @@ def read_row(folder: Path) -> dict[str, Any] | None:
 
 #: Libraries the readers and reports import when first used. Each portfolio's sandboxed reader is a
 #: fresh fork, so without this every portfolio paid about 0.45 s of imports (measured on ST0792 portfolios).
-_PRELOADED = ("docx", "docx.package", "docx.parts.document", "pptx", "pptx.package", "pypdf", "pypdf.generic",
+_PRELOADED = ("pypdf", "pypdf.generic",
               "av", "av.logging", "mutagen", "mutagen.mp4", "mutagen.mp3", "PIL.Image", "openpyxl", "lxml.etree",
               "yaml", "jinja2", "portfolio_check.extract.documents", "portfolio_check.extract.identify",
               "portfolio_check.extract.manifest", "portfolio_check.extract.media", "portfolio_check.extract.office",

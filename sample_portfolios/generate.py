@@ -3,8 +3,8 @@
     python sample_portfolios/generate.py              # rebuild the samples in place
     python sample_portfolios/generate.py --output DIR # write them under DIR instead
 
-Needs python-docx, python-pptx, openpyxl, pypdf, Pillow and imageio-ffmpeg (installed with the
-tool); see README.md in this folder for what each sample is and the verdict it should get.
+Needs python-docx, python-pptx, openpyxl, pypdf, Pillow and imageio-ffmpeg (``pip install ".[test]"``
+installs them all); see README.md in this folder for what each sample is and the verdict it should get.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import zipfile
 from datetime import datetime
@@ -446,6 +447,29 @@ def test_doctype_hidden_by_utf16_or_comments_is_refused(word_file: Path, tmp_pat
         assert _problem(office.extract_word, path).code == UNSAFE_FILE, number
 
 
+def test_entity_declarations_are_refused_in_every_part_read(powerpoint_file: Path, tmp_path: Path) -> None:
+    """Relationships, slides and notes are checked as they are read, not only the main part."""
+    for number, part in enumerate(("ppt/slides/_rels/slide1.xml.rels", "ppt/slides/slide3.xml",
+                                   "ppt/notesSlides/notesSlide1.xml", "[Content_Types].xml")):
+        xml = _member(powerpoint_file, part).split(b"?>", 1)[1]
+        path = _rewrite(powerpoint_file, tmp_path / f"entity{number}.pptx",
+                        {part: b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>' + xml})
+        problem = _problem(office.extract_powerpoint, path)
+        assert problem.code == UNSAFE_FILE and part in problem.message, part
+
+
+def test_parts_never_read_are_not_parsed(word_file: Path, tmp_path: Path) -> None:
+    """A DOCTYPE in a part no reader opens (styles) cannot reach a parser: Word's reader reads the
+    document; the whole-package check, used before libraries that parse every part, still refuses it."""
+    styles = _member(word_file, "word/styles.xml").split(b"?>", 1)[1]
+    path = _rewrite(word_file, tmp_path / "styled.docx",
+                    {"word/styles.xml": BILLION_LAUGHS + styles.replace(b"<w:style ", b"<w:style w:x='&lol9;' ", 1)})
+    assert "The observation took place on site." in _extract(office.extract_word, path).text
+    with pytest.raises(ExtractionProblem) as refused:
+        office.check_package_safety(io.BytesIO(path.read_bytes()), path.stat().st_size)
+    assert refused.value.code == UNSAFE_FILE and "word/styles.xml" in refused.value.message
+
+
 def test_svg_pictures_may_carry_a_doctype(word_file: Path, tmp_path: Path) -> None:
     svg = (b'<?xml version="1.0"?><!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
            b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd"><svg xmlns="http://www.w3.org/2000/svg"/>')
@@ -525,6 +549,43 @@ def test_powerpoint_show_and_macros(powerpoint_file: Path, tmp_path: Path) -> No
     result = _extract(office.extract_powerpoint, path)
     assert result.metadata["slides"] == 4
     assert [p.code for p in result.problems] == [MACRO_ENABLED] and ".pptx" in result.problems[0].message
+
+
+def test_powerpoint_slide_order_and_hidden_slides_come_from_the_presentation_part(
+        powerpoint_file: Path, tmp_path: Path) -> None:
+    """Slides are read in the order of ``p:sldIdLst`` (not by part name), and ``show="0"`` hides one."""
+    presentation = _member(powerpoint_file, "ppt/presentation.xml")
+    entries = re.findall(rb"<p:sldId [^>]*/>", presentation)
+    assert len(entries) == 4
+    reordered = presentation.replace(b"".join(entries), b"".join([entries[3], entries[0], entries[1], entries[2]]))
+    slide4 = _member(powerpoint_file, "ppt/slides/slide4.xml").replace(b"<p:sld ", b'<p:sld show="0" ', 1)
+    path = _rewrite(powerpoint_file, tmp_path / "reordered.pptx",
+                    {"ppt/presentation.xml": reordered, "ppt/slides/slide4.xml": slide4})
+    result = _extract(office.extract_powerpoint, path)
+    assert result.metadata["slides"] == 4 and result.metadata["hidden_slides"] == 1
+    lines = result.text.splitlines()
+    assert lines[:2] == ["--- slide 1 ---", "Slide title 4"]
+
+
+def test_powerpoint_slide_without_its_relationship_is_unreadable(powerpoint_file: Path, tmp_path: Path) -> None:
+    presentation = _member(powerpoint_file, "ppt/presentation.xml")
+    slide_rel = re.search(rb'<p:sldId [^>]*r:id="(rId\d+)"', presentation).group(1)
+    dangling = presentation.replace(b'r:id="' + slide_rel + b'"', b'r:id="rId999"', 1)
+    path = _rewrite(powerpoint_file, tmp_path / "dangling.pptx", {"ppt/presentation.xml": dangling})
+    problem = _problem(office.extract_powerpoint, path)
+    assert problem.code == FILE_UNREADABLE and "PowerPoint" in problem.message
+
+
+@pytest.mark.parametrize("kind", ["word", "powerpoint"])
+def test_main_part_of_another_vocabulary_is_unreadable(word_file: Path, powerpoint_file: Path, tmp_path: Path,
+                                                       kind: str) -> None:
+    """Well-formed XML whose root is not a document/presentation (a hand-edited or mislabelled part)."""
+    source, part, extractor = ((word_file, "word/document.xml", office.extract_word) if kind == "word" else
+                               (powerpoint_file, "ppt/presentation.xml", office.extract_powerpoint))
+    path = _rewrite(source, tmp_path / f"foreign{source.suffix}",
+                    {part: b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body/></html>'})
+    problem = _problem(extractor, path)
+    assert problem.code == FILE_UNREADABLE
 
 
 def test_fifty_slides(tmp_path: Path) -> None:
