@@ -16,6 +16,14 @@ DATA = Path(__file__).resolve().parent / "data"
 CORPUS = REPO.parent / "shared" / "corpus"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache_folder(tmp_path_factory: pytest.TempPathFactory):
+    """Compiled templates are cached under the user's cache folder: keep the tests' out of the real one."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+        yield
+
+
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
     """Run ``portfolio-check ARGS`` in-process; user catalogue folders from the environment are ignored."""

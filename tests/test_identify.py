@@ -698,3 +698,13 @@ def test_corpus_details(corpus):
     assert identify_path(corpus / "gabriel-vasile-mimetype/testdata/asf.asf").format == "wmv"
     assert identify_path(corpus / "quodlibet-mutagen/tests/data/silence-1.wma").format == "wma"
     assert identify_path(corpus / "mindeng-nom-exif/testdata/invalid-gps").format == "heic"
+
+
+def test_promised_kind_comes_from_the_name_alone() -> None:
+    from portfolio_check.extract.identify import promised_kind
+
+    assert promised_kind("evidence.zip!/week3/Call sheet.DOCX") == "word"
+    assert promised_kind("clips/site walk.mov") == "video"
+    assert promised_kind("reflection.m4a") == "audio"
+    assert promised_kind("Schedule.pdf") == "pdf"
+    assert promised_kind("README") is None and promised_kind("archive.unknownext") is None

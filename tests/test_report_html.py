@@ -243,3 +243,57 @@ def test_thumbnails_reach_the_html_report_but_not_the_json(not_ready: Path) -> N
     assert "01 Walkthrough 1.mp4" not in previews and "05 Schedule 5.pdf" not in previews
     report = (not_ready / "report.json").read_text(encoding="utf-8")
     assert "data:image" not in report and json.loads(report)["verdict"] == "not-ready"
+
+
+
+def _fresh_environment(monkeypatch: pytest.MonkeyPatch, folder: Path):
+    """The environment a new process would build, caching compiled templates in ``folder``."""
+    from portfolio_check.report import templating
+
+    monkeypatch.setattr(templating, "CACHE_DIRECTORY", str(folder))
+    templating.environment.cache_clear()
+    return templating.environment()
+
+
+def test_compiled_templates_are_reused_and_a_bad_cache_only_costs_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A later run loads report.html.j2 compiled; a corrupt or unwritable cache still renders."""
+    import jinja2
+
+    from portfolio_check.report import templating
+
+    compiled: list[str] = []
+    real_compile = jinja2.Environment.compile
+
+    def counting_compile(self, source, name=None, *args, **kwargs):
+        compiled.append(name)
+        return real_compile(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting_compile)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    try:
+        _fresh_environment(monkeypatch, cache).get_template("report.html.j2")
+        entries = list(cache.glob("*.cache"))
+        assert compiled == ["report.html.j2"] and len(entries) == 1
+
+        compiled.clear()
+        _fresh_environment(monkeypatch, cache).get_template("report.html.j2")
+        assert compiled == []  # loaded from the cache, not compiled from source
+
+        entries[0].write_bytes(b"not a cache entry")
+        _fresh_environment(monkeypatch, cache).get_template("report.html.j2")
+        assert compiled == ["report.html.j2"]
+
+        shared = tmp_path / "shared"
+        shared.mkdir(mode=0o777)
+        shared.chmod(0o777)  # anyone could plant compiled code here: not used
+        monkeypatch.setattr(templating, "CACHE_DIRECTORY", str(shared))
+        assert templating.cache_folder() is None
+
+        (tmp_path / "a file").write_text("in the way")
+        compiled.clear()
+        _fresh_environment(monkeypatch, tmp_path / "a file" / "cache").get_template("index.html.j2")
+        assert compiled == ["index.html.j2"]
+    finally:
+        templating.environment.cache_clear()

@@ -38,3 +38,55 @@ def test_workers_are_reused_and_results_keep_task_order() -> None:
     results = IsolatedRunner(behave, jobs=2).map(list(range(50)))
     assert [r[0] for r in results] == list(range(50))
     assert len({r[1] for r in results}) <= 2
+
+
+def grouped(task: tuple[str, object]) -> object:
+    group, value = task
+    if value == "slow":
+        time.sleep(0.3)
+    return behave(value)
+
+
+def by_group(task: tuple[str, object]) -> str:
+    return task[0]
+
+
+def _pids_by_group(tasks: list, results: list) -> dict[str, set[int]]:
+    found: dict[str, set[int]] = {}
+    for (group, _), result in zip(tasks, results):
+        if not isinstance(result, Overrun):
+            found.setdefault(group, set()).add(result[1])
+    return found
+
+
+def test_each_reader_group_stays_on_one_worker_when_it_is_small() -> None:
+    """Small groups are not split: each worker loads as few readers' libraries as it can."""
+    tasks = [(group, number) for number in range(3) for group in ("pdf", "media", "office", "image")]
+    results = IsolatedRunner(grouped, jobs=2).map(tasks, group=by_group)
+    assert [r[0] for r in results] == [value for _, value in tasks]
+    pids = _pids_by_group(tasks, results)
+    assert all(len(workers) == 1 for workers in pids.values()), pids
+    assert len(set().union(*pids.values())) == 2  # both workers had work
+
+
+def test_a_group_with_a_backlog_is_shared() -> None:
+    tasks = [("pdf", number) for number in range(40)]
+    results = IsolatedRunner(grouped, jobs=2).map(tasks, group=by_group)
+    assert [r[0] for r in results] == list(range(40))
+    assert len(_pids_by_group(tasks, results)["pdf"]) == 2
+
+
+def test_a_few_slow_tasks_are_shared_once_their_time_is_known() -> None:
+    tasks = [("pdf", "slow")] * 5 + [("media", 1)]
+    started = time.monotonic()
+    results = IsolatedRunner(grouped, jobs=2).map(tasks, group=by_group)
+    elapsed = time.monotonic() - started
+    assert len(_pids_by_group(tasks, results)["pdf"]) == 2
+    assert elapsed < 5 * 0.3  # not all five on one worker
+
+
+def test_a_group_whose_worker_crashed_is_taken_over() -> None:
+    tasks = [("pdf", 1), ("pdf", "crash"), ("pdf", 2), ("pdf", 3), ("media", 4)]
+    results = IsolatedRunner(grouped, jobs=2, budget=Budget(seconds=5.0)).map(tasks, group=by_group)
+    assert isinstance(results[1], Overrun) and results[1].reason == "crash"
+    assert [r[0] for i, r in enumerate(results) if i != 1] == [1, 2, 3, 4]

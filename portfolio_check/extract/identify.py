@@ -244,6 +244,12 @@ def expected_formats(extension: str) -> frozenset[str]:
     return frozenset(_EXTENSIONS.get(ext, ()))
 
 
+def promised_kind(name: str) -> str | None:
+    """The kind of file its extension promises (``"pdf"``, ``"video"``...), None when unknown."""
+    expected = _EXTENSIONS.get(_extension(name))
+    return FORMATS[expected[0]][0] if expected else None
+
+
 def extension_mismatch(name: str, identity: Identity) -> str | None:
     """A message for people when the name's extension disagrees with the content, else None.
 

@@ -243,6 +243,18 @@ def read_document(task: DocumentTask) -> object:
         return ExtractionProblem(manifest.MANIFEST_INVALID, f"it could not be read ({type(exc).__name__}: {exc})")
 
 
+#: Kinds read with the same libraries, so the sandbox keeps them on the same workers (see sandbox.py).
+_READER_GROUPS = {"video": "media", "audio": "media", "word": "office", "powerpoint": "office"}
+
+
+def _reader_group(task: IngestedFile | DocumentTask) -> str:
+    """Which reader a task will most likely need, from its name: contents are only looked at later."""
+    from portfolio_check.extract.identify import promised_kind
+
+    kind = promised_kind((task.item if isinstance(task, DocumentTask) else task).path) or "other"
+    return _READER_GROUPS.get(kind, kind)
+
+
 def _run_task(task: IngestedFile | DocumentTask, thumbnails: bool = False) -> object:
     return read_document(task) if isinstance(task, DocumentTask) else extract_file(task, thumbnails)
 
@@ -278,7 +290,7 @@ def extract_with_documents(inventory: Inventory, documents: list[DocumentTask],
     runner: IsolatedRunner[IngestedFile | DocumentTask, object] = IsolatedRunner(
         functools.partial(_run_task, thumbnails=settings.thumbnails), jobs=min(jobs, len(tasks)),
         budget=Budget(seconds=settings.seconds_per_file, memory_bytes=settings.memory_per_worker))
-    results = runner.map(tasks)
+    results = runner.map(tasks, group=_reader_group)
     records: list[FileRecord] = []
     for item, result in zip(inventory.files, results):
         records.append(_overrun_record(item, result, settings) if isinstance(result, Overrun) else result)  # type: ignore[arg-type]
