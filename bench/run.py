@@ -83,7 +83,7 @@ class Sampler(threading.Thread):
 
 
 def measure(name: str, command: list[str], files: int | None = None, sample: bool = False,
-            stdout=subprocess.DEVNULL) -> dict:
+            stdout=subprocess.DEVNULL, env: dict[str, str] | None = None) -> dict:
     """Run ``command`` in a fresh wrapper process, so RUSAGE_CHILDREN covers this command alone."""
     wrapper = ("import json, resource, subprocess, sys, time\n"
                "start = time.perf_counter()\n"
@@ -92,7 +92,8 @@ def measure(name: str, command: list[str], files: int | None = None, sample: boo
                "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
                "print(json.dumps({'code': code, 'wall': wall, 'cpu': usage.ru_utime + usage.ru_stime,"
                " 'maxrss': usage.ru_maxrss * 1024}), file=sys.stderr)\n")
-    process = subprocess.Popen([sys.executable, "-c", wrapper, *command], stdout=stdout, stderr=subprocess.PIPE)
+    process = subprocess.Popen([sys.executable, "-c", wrapper, *command], stdout=stdout, stderr=subprocess.PIPE,
+                               env={**os.environ, **(env or {})})
     sampler = Sampler(process.pid) if sample else None
     if sampler:
         sampler.start()
@@ -107,6 +108,39 @@ def measure(name: str, command: list[str], files: int | None = None, sample: boo
         result["worker_peak"] = sampler.peak(2)
         result["reader_peak"] = sampler.peak(3)
     return result
+
+
+def median_of(runs: int, name: str, command: list[str], **options) -> dict:
+    """The run with the median wall time of ``runs`` (a single cold start is noisy on a shared machine)."""
+    results = sorted((measure(name, command, **options) for _ in range(runs)), key=lambda r: r["wall"])
+    chosen = dict(results[len(results) // 2])
+    chosen["range"] = (results[0]["wall"], results[-1]["wall"])
+    return chosen
+
+
+def bytecode_warning() -> str | None:
+    """Why the start-up figures would be pessimistic: the timed install recompiles every module it loads."""
+    command = tool()
+    python = command[0]
+    if len(command) == 1:
+        with open(command[0], "rb") as script:
+            first = script.readline().decode(errors="replace")
+        python = first[2:].strip().split()[0] if first.startswith("#!") else sys.executable
+    probe = ("import pathlib, sys, portfolio_check\n"
+             "folder = pathlib.Path(portfolio_check.__file__).parent / 'extract' / '__pycache__'\n"
+             "print(int(any(folder.glob('*.pyc'))), int(sys.flags.dont_write_bytecode))")
+    try:
+        # From a neutral folder: run from the source tree, "-c" would import the tree, not the install.
+        found = subprocess.run([python, "-c", probe], capture_output=True, text=True, timeout=60,
+                               cwd=tempfile.gettempdir()).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if found and found[0] == "0":
+        return ("note: the timed install has no compiled bytecode"
+                + (" and PYTHONDONTWRITEBYTECODE is set" if found[1:] == ["1"] else "")
+                + ", so every start recompiles its modules: start-up figures are pessimistic. "
+                  "`pip install .` (not -e) compiles them.")
+    return None
 
 
 def count_files(export: Path) -> tuple[int, list[Path]]:
@@ -149,8 +183,12 @@ def main() -> None:
         files, media = count_files(export)
         long_files, _ = count_files(long_export)
         one = next(p for p in sorted(export.iterdir()) if p.is_dir())
-        for out in ("out-1", "out-default", "out-long", "out-check"):
+        for out in ("out-1", "out-default", "out-long", "out-check", "user-cache"):
             shutil.rmtree(work / out, ignore_errors=True)
+        # `check -o` as the quick start runs it (HTML report, thumbnails). The first run on a machine
+        # also compiles the report templates into the user's cache; later runs load them.
+        check = [*tool(), "check", str(one), "-o", str(work / "out-check")]
+        first_run = {"XDG_CACHE_HOME": str(work / "user-cache")}
         rows = [
             measure("batch --jobs 1", [*tool(), "batch", str(export), "-o", str(work / "out-1"), "--jobs", "1", "--quiet"], files, sample=True),
             measure(f"batch (default, {os.cpu_count()} cores)", [*tool(), "batch", str(export), "-o", str(work / "out-default"), "--quiet"], files, sample=True),
@@ -159,18 +197,24 @@ def main() -> None:
                     "import subprocess, sys\nfor p in sys.argv[1:]:\n    subprocess.run(['ffprobe', '-v', 'error', '-show_format', '-show_streams', '-of', 'json', p], stdout=subprocess.DEVNULL)",
                     *map(str, media)], len(media)),
             measure("batch, clips 10x longer", [*tool(), "batch", str(long_export), "-o", str(work / "out-long"), "--quiet"], long_files, sample=True),
-            measure("check one 20-piece portfolio", [*tool(), "check", str(one), "--format", "json"], 22),
-            measure("portfolio-check --help", [*tool(), "--help"]),
+            measure("check -o, first run on a machine", check, 22, env=first_run),
+            median_of(7, "check -o, cold process (median of 7)", check, files=22, env=first_run),
+            median_of(7, "portfolio-check --help (median of 7)", [*tool(), "--help"]),
         ]
         summary = json.loads((work / "out-default" / "summary.json").read_text(encoding="utf-8"))
         print(f"\nexport: {args.portfolios} portfolios, {files} files ({len(media)} media files on disk); "
               f"load average before/after: {os.getloadavg()[0]:.1f}; verdicts: {summary['totals']}")
-        print(f"{'command':34} {'wall s':>8} {'cpu s':>8} {'files/s':>8} {'max RSS MB':>10} {'worker MB':>9} {'reader MB':>9}")
+        warning = bytecode_warning()
+        if warning:
+            print(warning)
+        print(f"{'command':38} {'wall s':>8} {'cpu s':>8} {'files/s':>8} {'max RSS MB':>10} {'worker MB':>9} {'reader MB':>9}")
         for row in rows:
             rate = f"{row['files'] / row['wall']:.0f}" if row["files"] else ""
             worker = f"{row['worker_peak'] / 1e6:.0f}" if row.get("worker_peak") else ""
             reader = f"{row['reader_peak'] / 1e6:.0f}" if row.get("reader_peak") else ""
-            print(f"{row['name']:34} {row['wall']:8.2f} {row['cpu']:8.2f} {rate:>8} {row['maxrss'] / 1e6:10.0f} {worker:>9} {reader:>9}")
+            spread = f"  (range {row['range'][0]:.2f}-{row['range'][1]:.2f})" if "range" in row else ""
+            print(f"{row['name']:38} {row['wall']:8.2f} {row['cpu']:8.2f} {rate:>8} {row['maxrss'] / 1e6:10.0f} "
+                  f"{worker:>9} {reader:>9}{spread}")
         batch_default, batch_one, exif, probe = rows[1], rows[0], rows[2], rows[3]
         print(f"\nbatch (default) / exiftool: {batch_default['wall'] / exif['wall']:.2f} (target <= 1.0)")
         print(f"batch (default) / ffprobe:  {batch_default['wall'] / probe['wall']:.2f}")
