@@ -1100,7 +1100,8 @@ _T = TypeVar("_T")
 
 
 def _with_library(kind: str, work: Callable[[], _T]) -> _T:
-    """Run library code, turning the errors a damaged package causes into ``file-unreadable``."""
+    """Run a reader (ours over lxml, or openpyxl), turning the errors a damaged package causes into
+    ``file-unreadable``."""
     try:
         return work()
     except ExtractionProblem:
@@ -1114,9 +1115,9 @@ def _library_errors() -> tuple[type[BaseException], ...]:
 
     from lxml import etree
 
-    # AttributeError and TypeError: the libraries' element classes assume the schema, so well-formed
-    # XML of the wrong shape (a root element in another namespace) fails that way. OSError: openpyxl
-    # raises IOError when no part has a workbook's content type.
+    # AttributeError and TypeError: openpyxl's readers assume the schema, so well-formed XML of the
+    # wrong shape fails that way (ours check the root element first). OSError: openpyxl raises
+    # IOError when no part has a workbook's content type.
     errors: list[type[BaseException]] = [
         KeyError, ValueError, IndexError, AttributeError, TypeError, OSError, EOFError, NotImplementedError,
         zipfile.BadZipFile, zlib.error, etree.LxmlError, ElementTree.ParseError,
