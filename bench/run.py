@@ -188,7 +188,7 @@ def main() -> None:
         # `check -o` as the quick start runs it (HTML report, thumbnails). The first run on a machine
         # also compiles the report templates into the user's cache; later runs load them.
         check = [*tool(), "check", str(one), "-o", str(work / "out-check")]
-        first_run = {"XDG_CACHE_HOME": str(work / "user-cache")}
+        user_cache = {"XDG_CACHE_HOME": str(work / "user-cache")}
         rows = [
             measure("batch --jobs 1", [*tool(), "batch", str(export), "-o", str(work / "out-1"), "--jobs", "1", "--quiet"], files, sample=True),
             measure(f"batch (default, {os.cpu_count()} cores)", [*tool(), "batch", str(export), "-o", str(work / "out-default"), "--quiet"], files, sample=True),
@@ -197,8 +197,8 @@ def main() -> None:
                     "import subprocess, sys\nfor p in sys.argv[1:]:\n    subprocess.run(['ffprobe', '-v', 'error', '-show_format', '-show_streams', '-of', 'json', p], stdout=subprocess.DEVNULL)",
                     *map(str, media)], len(media)),
             measure("batch, clips 10x longer", [*tool(), "batch", str(long_export), "-o", str(work / "out-long"), "--quiet"], long_files, sample=True),
-            measure("check -o, first run on a machine", check, 22, env=first_run),
-            median_of(7, "check -o, cold process (median of 7)", check, files=22, env=first_run),
+            measure("check -o, first run on a machine", check, 22, env=user_cache),
+            median_of(7, "check -o, cold process (median of 7)", check, files=22, env=user_cache),
             median_of(7, "portfolio-check --help (median of 7)", [*tool(), "--help"]),
         ]
         summary = json.loads((work / "out-default" / "summary.json").read_text(encoding="utf-8"))

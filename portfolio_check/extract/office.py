@@ -115,7 +115,8 @@ _CORE_FIELDS = {
 }
 _DATE_FIELDS = frozenset(("created", "modified"))
 
-#: Main-part content types of documents, templates and their macro-enabled forms (lower case).
+#: Main-part content types of documents, templates and their macro-enabled forms (lower case, as
+#: `_Package.content_type` gives them).
 _WORD_MAIN_TYPES = frozenset((
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
     "application/vnd.ms-word.document.macroenabled.main+xml",
@@ -201,6 +202,7 @@ class _Package:
     core: dict[str, str] = field(default_factory=dict)
 
     def content_type(self, name: str) -> str:
+        """The part's content type, lower case (MIME types are case-insensitive); "" when none."""
         found = self.overrides.get(name.lower())
         return found if found is not None else self.defaults.get(_extension(name), "")
 
@@ -465,7 +467,7 @@ _ZIP_READ_ERRORS = (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeEr
 
 
 def _named_xml(name: str, package: _Package) -> bool:
-    return _extension(name) in XML_EXTENSIONS or package.content_type(name).lower().endswith("xml")
+    return _extension(name) in XML_EXTENSIONS or package.content_type(name).endswith("xml")
 
 
 def _is_unsafe_name(name: str) -> bool:
@@ -477,7 +479,7 @@ def _is_unsafe_name(name: str) -> bool:
 def _scan_xml_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, package: _Package, kind: str) -> None:
     """Refuse an XML part that is too big or starts with a DOCTYPE (see the module docstring)."""
     name = info.filename
-    content_type = package.content_type(name).lower()
+    content_type = package.content_type(name)
     if content_type == "image/svg+xml" or _extension(name) == "svg":
         return
     if _named_xml(name, package) and info.file_size > MAX_XML_PART:
@@ -638,12 +640,11 @@ def _main_part(package: _Package, kind: str) -> str:
 
 
 def _kind_of_main_part(content_type: str) -> str | None:
-    lowered = content_type.lower()
-    if "wordprocessingml" in lowered or "ms-word" in lowered:
+    if "wordprocessingml" in content_type or "ms-word" in content_type:
         return "word"
-    if "presentationml" in lowered or "ms-powerpoint" in lowered:
+    if "presentationml" in content_type or "ms-powerpoint" in content_type:
         return "powerpoint"
-    if "spreadsheetml" in lowered or "ms-excel" in lowered:
+    if "spreadsheetml" in content_type or "ms-excel" in content_type:
         return "spreadsheet"
     return None
 
@@ -652,7 +653,7 @@ def _read_content_types(root: Any, package: _Package) -> None:
     package.has_content_types = True
     for entry in root:
         tag = _local_name(entry)
-        content_type = (entry.get("ContentType") or "").strip()
+        content_type = (entry.get("ContentType") or "").strip().lower()
         if tag == "Default" and entry.get("Extension"):
             package.defaults[entry.get("Extension").lower()] = content_type
         elif tag == "Override" and entry.get("PartName"):
@@ -764,8 +765,8 @@ def _package_findings(package: _Package, kind: str, main_part: str | None,
 def _macro_problem(package: _Package, kind: str, main_part: str | None) -> Problem | None:
     about = _KINDS[kind]
     has_macros = any(name.lower().endswith("vbaproject.bin") for name in package.members)
-    has_macros = has_macros or any(t.lower() == _VBA_PROJECT_TYPE for t in package.overrides.values())
-    has_macros = has_macros or (main_part is not None and "macroenabled" in package.content_type(main_part).lower())
+    has_macros = has_macros or _VBA_PROJECT_TYPE in package.overrides.values()
+    has_macros = has_macros or (main_part is not None and "macroenabled" in package.content_type(main_part))
     if not has_macros:
         return None
     return Problem(
@@ -780,7 +781,7 @@ def _embedded_media(package: _Package) -> list[EmbeddedPart]:
     for name, info in package.members.items():
         if name.lower().startswith("docprops/"):
             continue
-        content_type = package.content_type(name).lower()
+        content_type = package.content_type(name)
         if content_type.startswith(("audio/", "video/")) or _extension(name) in MEDIA_EXTENSIONS:
             found.append(EmbeddedPart(name, info.file_size))
     return found
@@ -844,7 +845,7 @@ def _count_images(package: _Package, sources: set[str]) -> int:
     """Distinct picture parts used by the given parts (not the thumbnail, masters or layouts)."""
     return len({r.target for r in package.relationships
                 if r.source in sources and not r.external and r.target in package.members
-                and package.content_type(r.target).lower().startswith("image/")})
+                and package.content_type(r.target).startswith("image/")})
 
 
 # --------------------------------------------------------------------------------------------------
@@ -852,7 +853,7 @@ def _count_images(package: _Package, sources: set[str]) -> int:
 
 
 def _word_extraction(archive: zipfile.ZipFile, package: _Package, main_part: str) -> Extraction:
-    if package.content_type(main_part).lower() not in _WORD_MAIN_TYPES:
+    if package.content_type(main_part) not in _WORD_MAIN_TYPES:
         raise _damaged("word")
     root = _read_part(archive, package, main_part, "word")
     body = root.find(_W + "body") if root.tag == _W + "document" else None
@@ -874,7 +875,7 @@ def _word_extraction(archive: zipfile.ZipFile, package: _Package, main_part: str
     online_videos = [match.group(1) for video in body.iter(_WEB_VIDEO)
                      for match in [_IFRAME_SOURCE.search(video.get("embeddedHtml") or "")] if match]
     metadata, problems, media = _package_findings(package, "word", main_part, online_videos)
-    story_parts = {main_part} | {name for name in package.members if package.content_type(name).lower() in _WORD_STORY_TYPES}
+    story_parts = {main_part} | {name for name in package.members if package.content_type(name) in _WORD_STORY_TYPES}
     metadata.update(
         words=words,
         paragraphs=paragraphs,
@@ -917,7 +918,7 @@ def _word_paragraph_text(paragraph: Any) -> str:
 
 
 def _powerpoint_extraction(archive: zipfile.ZipFile, package: _Package, main_part: str) -> Extraction:
-    if package.content_type(main_part).lower() not in _PRESENTATION_MAIN_TYPES:
+    if package.content_type(main_part) not in _PRESENTATION_MAIN_TYPES:
         raise _damaged("powerpoint")
     root = _read_part(archive, package, main_part, "powerpoint")
     if root.tag != _P + "presentation":
@@ -928,7 +929,7 @@ def _powerpoint_extraction(archive: zipfile.ZipFile, package: _Package, main_par
     # Slides in the order the show plays them (the slide list), not by part name.
     for number, slide_id in enumerate(root.iterfind(f"{_P}sldIdLst/{_P}sldId"), start=1):
         slide_part = targets[slide_id.get(_R + "id")]
-        if package.content_type(slide_part).lower() != _SLIDE_TYPE:
+        if package.content_type(slide_part) != _SLIDE_TYPE:
             raise _damaged("powerpoint")
         slide = _read_part(archive, package, slide_part, "powerpoint")
         slides += 1
@@ -945,7 +946,7 @@ def _powerpoint_extraction(archive: zipfile.ZipFile, package: _Package, main_par
             text.add(f"--- slide {number} notes ---")
             text.add(notes)
     metadata, problems, media = _package_findings(package, "powerpoint", main_part)
-    slide_parts = {name for name in package.members if package.content_type(name).lower() == _SLIDE_TYPE}
+    slide_parts = {name for name in package.members if package.content_type(name) == _SLIDE_TYPE}
     metadata.update(
         slides=slides,
         hidden_slides=hidden,
@@ -1161,12 +1162,12 @@ def _read_part(archive: zipfile.ZipFile, package: _Package, name: str, kind: str
 
 def _related_parts(package: _Package, source: str, content_types: Iterable[str]) -> list[str]:
     """Parts ``source`` points at with internal relationships, in relationship order, of the given
-    (lower-case) content types; targets missing from the package are left out."""
+    content types; targets missing from the package are left out."""
     wanted = frozenset(content_types)
     found: dict[str, None] = {}
     for relationship in package.relationships:
         if (relationship.source == source and not relationship.external and relationship.target in package.members
-                and package.content_type(relationship.target).lower() in wanted):
+                and package.content_type(relationship.target) in wanted):
             found.setdefault(relationship.target)
     return list(found)
 

@@ -140,32 +140,26 @@ class _Schedule:
         if not worker.first_of_group:  # the first task of a group also paid for its imports
             self.warm_seconds.setdefault(worker.group, []).append(time.monotonic() - worker.started)
 
-    def take(self, own: set[str], loaded_elsewhere: set[str], force: bool = False) -> int | None:
-        """The next task for an idle worker that has loaded ``own``, or None when it should wait."""
+    def take(self, own: set[str], loaded_elsewhere: set[str]) -> int | None:
+        """The next task for an idle worker that has loaded ``own``, or None when it should wait.
+
+        An idle worker always gets a task while any group is either its own or loaded by no worker,
+        so tasks never wait with every worker idle.
+        """
         waiting = [group for group, queue in self.queues.items() if queue]
+        if self.affinity:
+            waiting = ([group for group in waiting if group in own]
+                       or [group for group in waiting if group not in loaded_elsewhere]
+                       or [group for group in waiting if self._worth_joining(group)])
         if not waiting:
             return None
-        if not self.affinity or force:
-            return self._pop(min(waiting, key=lambda group: self.queues[group][0]))
-        mine = [group for group in waiting if group in own]
-        if mine:
-            return self._pop(max(mine, key=lambda group: len(self.queues[group])))
-        fresh = [group for group in waiting if group not in loaded_elsewhere]
-        if fresh:
-            return self._pop(max(fresh, key=lambda group: len(self.queues[group])))
-        worth = [group for group in waiting if self._worth_joining(group)]
-        if worth:
-            return self._pop(max(worth, key=lambda group: len(self.queues[group])))
-        return None
+        return self.queues[max(waiting, key=lambda group: len(self.queues[group]))].popleft()
 
     def _worth_joining(self, group: str) -> bool:
         backlog = len(self.queues[group])
         seen = self.warm_seconds.get(group)
         expected = backlog * sum(seen) / len(seen) if seen else 0.0
         return backlog >= JOIN_BACKLOG_TASKS or expected >= JOIN_BACKLOG_SECONDS
-
-    def _pop(self, group: str) -> int:
-        return self.queues[group].popleft()
 
 
 class IsolatedRunner(Generic[Task, Result]):
@@ -235,14 +229,6 @@ class IsolatedRunner(Generic[Task, Result]):
                 break
             workers.append(_Worker(self.context, self.function, self.budget))
             self._give(workers[-1], index, tasks, schedule)
-        if schedule and not any(w.index is not None for w in workers):
-            # Cannot happen with the rules above (an idle worker always takes its own or an unloaded
-            # group); kept so that a scheduling mistake costs speed, never a hang.
-            if not workers:
-                workers.append(_Worker(self.context, self.function, self.budget))
-            index = schedule.take(workers[0].groups, set(), force=True)
-            assert index is not None
-            self._give(workers[0], index, tasks, schedule)
 
     def _give(self, worker: _Worker, index: int, tasks: Sequence[Task], schedule: _Schedule) -> None:
         worker.give(index, tasks[index], self.budget.seconds, schedule.groups[index])
