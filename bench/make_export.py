@@ -86,8 +86,8 @@ def make_pdf(path: Path, pages: list[list[str]]) -> None:
 
     font = 3 + 2 * len(pages)
     body = [b"<< /Type /Catalog /Pages 2 0 R >>",
-            ("<< /Type /Pages /Kids [%s] /Count %d >>" % (" ".join(f"{3 + 2 * i} 0 R" for i in range(len(pages))),
-                                                          len(pages))).encode()]
+            (f"<< /Type /Pages /Kids [{' '.join(f'{3 + 2 * i} 0 R' for i in range(len(pages)))}] "
+             f"/Count {len(pages)} >>").encode()]
     for index, lines in enumerate(pages):
         stream = ("BT /F1 11 Tf 72 760 Td 14 TL " + " ".join(f"({escape(line)}) '" for line in lines) + " ET").encode()
         body.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {4 + 2 * index} 0 R "

@@ -17,13 +17,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -190,13 +188,17 @@ def main() -> None:
         check = [*tool(), "check", str(one), "-o", str(work / "out-check")]
         user_cache = {"XDG_CACHE_HOME": str(work / "user-cache")}
         rows = [
-            measure("batch --jobs 1", [*tool(), "batch", str(export), "-o", str(work / "out-1"), "--jobs", "1", "--quiet"], files, sample=True),
-            measure(f"batch (default, {os.cpu_count()} cores)", [*tool(), "batch", str(export), "-o", str(work / "out-default"), "--quiet"], files, sample=True),
+            measure("batch --jobs 1", [*tool(), "batch", str(export), "-o", str(work / "out-1"), "--jobs", "1",
+                                       "--quiet"], files, sample=True),
+            measure(f"batch (default, {os.cpu_count()} cores)",
+                    [*tool(), "batch", str(export), "-o", str(work / "out-default"), "--quiet"], files, sample=True),
             measure("exiftool -r -json", ["exiftool", "-r", "-json", str(export)], files),
             measure(f"ffprobe x {len(media)} media files", [sys.executable, "-c",
-                    "import subprocess, sys\nfor p in sys.argv[1:]:\n    subprocess.run(['ffprobe', '-v', 'error', '-show_format', '-show_streams', '-of', 'json', p], stdout=subprocess.DEVNULL)",
+                    "import subprocess, sys\nfor p in sys.argv[1:]:\n    subprocess.run(['ffprobe', '-v', 'error', "
+                    "'-show_format', '-show_streams', '-of', 'json', p], stdout=subprocess.DEVNULL)",
                     *map(str, media)], len(media)),
-            measure("batch, clips 10x longer", [*tool(), "batch", str(long_export), "-o", str(work / "out-long"), "--quiet"], long_files, sample=True),
+            measure("batch, clips 10x longer", [*tool(), "batch", str(long_export), "-o", str(work / "out-long"),
+                                                "--quiet"], long_files, sample=True),
             measure("check -o, first run on a machine", check, 22, env=user_cache),
             median_of(7, "check -o, cold process (median of 7)", check, files=22, env=user_cache),
             median_of(7, "portfolio-check --help (median of 7)", [*tool(), "--help"]),
@@ -207,7 +209,8 @@ def main() -> None:
         warning = bytecode_warning()
         if warning:
             print(warning)
-        print(f"{'command':38} {'wall s':>8} {'cpu s':>8} {'files/s':>8} {'max RSS MB':>10} {'worker MB':>9} {'reader MB':>9}")
+        print(f"{'command':38} {'wall s':>8} {'cpu s':>8} {'files/s':>8} {'max RSS MB':>10} {'worker MB':>9} "
+              f"{'reader MB':>9}")
         for row in rows:
             rate = f"{row['files'] / row['wall']:.0f}" if row["files"] else ""
             worker = f"{row['worker_peak'] / 1e6:.0f}" if row.get("worker_peak") else ""
@@ -219,9 +222,11 @@ def main() -> None:
         print(f"\nbatch (default) / exiftool: {batch_default['wall'] / exif['wall']:.2f} (target <= 1.0)")
         print(f"batch (default) / ffprobe:  {batch_default['wall'] / probe['wall']:.2f}")
         print(f"batch --jobs 1 / default:   {batch_one['wall'] / batch_default['wall']:.2f} (speed-up of all cores)")
-        print(f"per portfolio: {batch_default['wall'] / args.portfolios:.3f} s wall, {batch_default['cpu'] / args.portfolios:.3f} s CPU")
-        print(f"worker peak RSS, clips 1x vs 10x: {batch_default['worker_peak'] / 1e6:.0f} MB vs {rows[4]['worker_peak'] / 1e6:.0f} MB; "
-              f"reader: {batch_default['reader_peak'] / 1e6:.0f} MB vs {rows[4]['reader_peak'] / 1e6:.0f} MB")
+        print(f"per portfolio: {batch_default['wall'] / args.portfolios:.3f} s wall, "
+              f"{batch_default['cpu'] / args.portfolios:.3f} s CPU")
+        print(f"worker peak RSS, clips 1x vs 10x: {batch_default['worker_peak'] / 1e6:.0f} MB vs "
+              f"{rows[4]['worker_peak'] / 1e6:.0f} MB; reader: {batch_default['reader_peak'] / 1e6:.0f} MB vs "
+              f"{rows[4]['reader_peak'] / 1e6:.0f} MB")
     finally:
         if not args.keep and not args.workdir:
             shutil.rmtree(work, ignore_errors=True)

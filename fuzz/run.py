@@ -1,8 +1,9 @@
-"""Fuzz the extraction for a set time: mutate real docx, pptx, pdf, mp4 and zip inputs, run each
-through the real stages in a worker process, and report crashes (an exception escaped) and hangs
-(no answer within the time limit).
+"""Fuzz the extraction for a set time: mutate real docx, pptx, pdf, mp4 and zip inputs, manifests
+(CSV, .xlsx, .xls, .ods, a Word table, YAML, JSON) and portfolio.yaml details, run each through the
+real stages in a worker process, and report crashes (an exception escaped) and hangs (no answer
+within the time limit).
 
-    python fuzz/run.py --minutes 30 [--target all|docx|pptx|pdf|mp4|zip] [--seed N]
+    python fuzz/run.py --minutes 30 [--target all|docx|pptx|pdf|mp4|zip|manifest-csv|...|details] [--seed N]
 
 Failing inputs are saved under ``--keep`` (default: a folder in the system's temporary directory)
 so each can become a regression test. Exit status 1 when anything crashed or hung.
@@ -21,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fuzz.targets import TARGETS, Case, build_seeds, mutate, run_case  # noqa: E402
-from portfolio_check.extract.sandbox import limit_memory  # noqa: E402
+from fuzz.targets import TARGETS, Case, build_seeds, mutate, run_case
+from portfolio_check.extract.sandbox import limit_memory
 
 #: Memory one worker may use: a bounded budget, as in the real sandbox.
 WORKER_MEMORY_BYTES = 2 * 1024**3

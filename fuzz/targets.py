@@ -1,10 +1,14 @@
 """Seeds, mutations and the per-input check that the fuzzer and the test suite share.
 
-A target is a family of inputs (docx, pptx, pdf, mp4, zip). Seeds are real files: built here with the
-test builders, plus the shared corpus beside the repository when it is present (read in place, never
-copied into the project). A mutated input is written to a scratch folder and run through the real
-extraction: `extract_file` on an `IngestedFile` for a document or clip, `ingest` then `extract_file`
-on every member for a zip. The property: a `FileRecord` always comes back, nothing is raised.
+A target is a family of inputs (docx, pptx, pdf, mp4, zip; manifests as CSV, Excel, old Excel,
+OpenDocument, a Word table, YAML and JSON; ``portfolio.yaml`` details). Seeds are real files: built
+here with the test builders and the real libraries, plus the shared corpus beside the repository when
+it is present (read in place, never copied into the project). A mutated input is written to a scratch
+folder and run through the real code: `extract_file` on an `IngestedFile` for a document or clip,
+`ingest` then `extract_file` on every member for a zip, `read_manifest` or `read_portfolio_details`
+for the portfolio's own documents. The property: a `FileRecord` always comes back, and a manifest or
+details reader returns its result or raises `ExtractionProblem`, nothing else; either survives
+pickling, as it must to come back from a sandbox worker.
 """
 
 from __future__ import annotations
@@ -15,13 +19,23 @@ import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
-TARGETS = ("docx", "pptx", "pdf", "mp4", "zip")
+MANIFEST_TARGETS = ("manifest-csv", "manifest-xlsx", "manifest-xls", "manifest-ods", "manifest-docx",
+                    "manifest-yaml", "manifest-json")
+TARGETS = ("docx", "pptx", "pdf", "mp4", "zip", *MANIFEST_TARGETS, "details")
 #: Corpus files used as seeds, per target, by extension.
 CORPUS_SUFFIXES = {"docx": (".docx",), "pptx": (".pptx",), "pdf": (".pdf",),
-                   "mp4": (".mp4", ".mov", ".m4a", ".3gp", ".webm", ".mkv"), "zip": (".zip",)}
+                   "mp4": (".mp4", ".mov", ".m4a", ".3gp", ".webm", ".mkv"), "zip": (".zip",),
+                   "manifest-xls": (".xls",), "manifest-ods": (".ods",)}
+#: Targets whose inputs are zip packages, mutated inside their members too.
+PACKAGE_TARGETS = ("docx", "pptx", "zip", "manifest-xlsx", "manifest-ods", "manifest-docx")
+#: Targets whose inputs are text, also mutated with the characters that shape them.
+TEXT_TARGETS = ("manifest-csv", "manifest-yaml", "manifest-json", "details")
+#: Kept .xls and .ods manifests (LibreOffice wrote them; see tests/data/manifests/make_fixtures.py).
+MANIFEST_FIXTURES = REPO / "tests" / "data" / "manifests"
 #: Zip members of a mutated archive that are extracted at most (a mutation can multiply them).
 MEMBERS_EXTRACTED = 12
 #: Values that make length and offset fields interesting.
@@ -63,12 +77,102 @@ def build_seeds(folder: Path, use_corpus: bool = True) -> dict[str, list[Seed]]:
             nested.writestr("week3/photo.png", builders.png_bytes())
         archive.writestr("Sam Patel/extra.zip", inner.getvalue())
     seeds["zip"] = [Seed("zip", "portfolio.zip", buffer.getvalue())]
+    seeds.update(_manifest_seeds(folder, builders))
     if use_corpus and CORPUS.is_dir():
         for target, suffixes in CORPUS_SUFFIXES.items():
             for path in sorted(CORPUS.rglob("*")):
                 if path.is_file() and path.suffix.lower() in suffixes and path.stat().st_size <= 4 * 1024**2:
                     seeds[target].append(Seed(target, path.name, path.read_bytes()))
     return seeds
+
+
+def _manifest_seeds(folder: Path, builders: Any) -> dict[str, list[Seed]]:
+    """Manifests and details as providers write them, habits included: continuation rows, merged
+    cells, ranges, unreadable dates, lists of files in a cell, a Portfolio sheet."""
+    from openpyxl import Workbook
+
+    rows: list[list[object]] = [
+        ["Piece", "Title", "Files", "KSBs", "Date", "Location"],
+        [1, "Call sheet", "01 Pre/call sheet.docx; notes.pdf", "K1, K2-K4", "14/03/2026", "p. 2"],
+        [None, None, "week3\\clip.mp4", "S9 to S11", None, "00:10-01:20"],
+        [2, "Risk assessment", "Report, final.docx, risk.pdf", "K11; B3 etc", "12/31/2025", None],
+        [2, "Risk register", "https://contoso.sharepoint.com/sites/A/Shared%20Documents/risk.xlsx?web=1", "K19–21",
+         "Mar-25", None],
+        [3, "Budget", "budget", "D1-D3, K19-S3", "2025-13-45", None],
+    ]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Evidence"
+    for row in rows:
+        sheet.append(row)
+    sheet.merge_cells("A2:A3")
+    sheet.merge_cells("B2:B3")
+    details = workbook.create_sheet("Portfolio")
+    for pair in (["Apprentice", "Sam Patel"], ["ULN", "9999999999"], ["Standard", "ST0792"]):
+        details.append(pair)
+    xlsx = io.BytesIO()
+    workbook.save(xlsx)
+    grid = Workbook()
+    grid.active.append(["Piece", "Title", "Files", "K1", "K2", "S1", "B3"])
+    grid.active.append([1, "Deck", "deck.pptx", "x", None, "✓", "partly"])
+    grid.active.append([2, "Clip", "clip.mp4", None, "yes", None, 1])
+    grid_bytes = io.BytesIO()
+    grid.save(grid_bytes)
+    csv_text = "\n".join(",".join(f'"{c}"' if c is not None and ("," in str(c) or ";" in str(c)) else str(c or "")
+                                  for c in row) for row in rows) + "\n"
+    table = [[str(c or "") for c in row[:4]] for row in rows]
+    word = builders.docx(folder / "KSB mapping.docx", ["KSB mapping"], table=table)
+    yaml_text = ("portfolio:\n  apprentice: Sam Patel\n  standard: ST0792\npieces:\n"
+                 "  - piece: 1\n    title: Call sheet\n    files: [call sheet.docx, notes.pdf]\n    ksbs: K1-K3, S9\n"
+                 "    date: 14/03/2026\n  - piece: 1\n    title: Call sheet\n    files: clip.mp4\n    ksbs: [B3]\n"
+                 "  - piece: 2\n    title: Risk\n    files: risk.pdf\n    duties: D1 to D3\n    date: Mar-25\n")
+    json_text = ('{"portfolio": {"apprentice": "Sam Patel", "uln": "9999999999"}, "pieces": ['
+                 '{"piece": "1", "title": "Call sheet", "files": ["call sheet.docx"], "ksbs": "K1-K3"}, '
+                 '{"piece": "2", "title": "Risk", "files": "risk.pdf, plan.docx", "ksbs": ["K11", "S2"], '
+                 '"date": "2025-13-45"}]}')
+    details_text = ("# Portfolio details\napprentice: Sam Patel\nuln: '0123456789'\nemployer: Harbourlight Ltd\n"
+                    "standard: ST0792\nversion: '1.2'\noption: production-coordinator\nstart_date: 2024-09-02\n"
+                    "gateway_date: 2026-03-16\ntraining_provider: Northgate\n")
+    nested_details = "portfolio:\n  apprentice: Alex Doe\n  standard: ST1457\n  start_date: 09/09/2024\n"
+    fixtures = {suffix: [p for p in sorted(MANIFEST_FIXTURES.glob(f"*.{suffix}"))] for suffix in ("xls", "ods")}
+    return {
+        "manifest-csv": [Seed("manifest-csv", "KSB mapping.csv", csv_text.encode("utf-8")),
+                         Seed("manifest-csv", "mapping.txt", csv_text.replace(",", "\t").encode("cp1252", "replace"))],
+        "manifest-xlsx": [Seed("manifest-xlsx", "KSB mapping.xlsx", xlsx.getvalue()),
+                          Seed("manifest-xlsx", "mapping grid.xlsx", grid_bytes.getvalue())],
+        "manifest-xls": [Seed("manifest-xls", p.name, p.read_bytes()) for p in fixtures["xls"]],
+        "manifest-ods": [Seed("manifest-ods", p.name, p.read_bytes()) for p in fixtures["ods"]],
+        "manifest-docx": [Seed("manifest-docx", word.name, word.read_bytes())],
+        "manifest-yaml": [Seed("manifest-yaml", "manifest.yaml", yaml_text.encode())],
+        "manifest-json": [Seed("manifest-json", "manifest.json", json_text.encode())],
+        "details": [Seed("details", "portfolio.yaml", details_text.encode()),
+                    Seed("details", "portfolio.yaml", nested_details.encode())],
+    }
+
+
+#: Characters that give text formats their shape: separators, quotes, indentation, brackets.
+TEXT_SHAPERS = (b",", b";", b"\t", b"\n", b"  ", b":", b"- ", b'"', b"'", b"[", b"]", b"{", b"}", b"&a", b"*a",
+                b"\xef\xbb\xbf", b"\x00", b"K1-K999", b"\\", b"#")
+
+
+def mutate_text(data: bytes, rng: random.Random) -> bytes:
+    """Insert, replace or delete the characters that shape CSV, YAML and JSON, and duplicate lines."""
+    out = bytearray(data)
+    for _ in range(rng.choice((1, 2, 3, 6))):
+        position = rng.randrange(len(out) + 1)
+        action = rng.randrange(4)
+        if action == 0:
+            out[position:position] = rng.choice(TEXT_SHAPERS)
+        elif action == 1 and out:
+            out[position:position + 1] = rng.choice(TEXT_SHAPERS)
+        elif action == 2 and out:
+            del out[position:position + rng.randrange(1, 8)]
+        else:
+            lines = bytes(out).split(b"\n")
+            line = rng.randrange(len(lines))
+            lines.insert(line, lines[line] * rng.choice((1, 1, 2, 50)))
+            out = bytearray(b"\n".join(lines))
+    return bytes(out)
 
 
 def mutate_bytes(data: bytes, rng: random.Random, others: list[bytes]) -> bytes:
@@ -137,7 +241,9 @@ def mutate_package(data: bytes, rng: random.Random) -> bytes | None:
 
 
 def mutate(seed: Seed, rng: random.Random, others: list[bytes]) -> bytes:
-    if seed.target in ("docx", "pptx", "zip") and rng.random() < 0.6:
+    if seed.target in TEXT_TARGETS and rng.random() < 0.6:
+        return mutate_text(seed.data, rng)
+    if seed.target in PACKAGE_TARGETS and rng.random() < 0.6:
         packaged = mutate_package(seed.data, rng)
         if packaged is not None:
             return packaged if rng.random() < 0.8 else mutate_bytes(packaged, rng, [])
@@ -173,6 +279,8 @@ def run_case(case: Case) -> Outcome:
 
     codes: list[str] = []
     caught: list[str] = []
+    if case.target in MANIFEST_TARGETS or case.target == "details":
+        return _run_document(case)
     try:
         if case.target == "zip":
             try:
@@ -193,3 +301,34 @@ def run_case(case: Case) -> Outcome:
     except BaseException:  # noqa: BLE001 - the property under test: nothing escapes
         return Outcome(traceback.format_exc(), tuple(codes), tuple(caught))
     return Outcome(None, tuple(codes), tuple(caught))
+
+
+def _run_document(case: Case) -> Outcome:
+    """A manifest or details file through its reader: a result or `ExtractionProblem`, both picklable."""
+    import pickle
+    import traceback
+
+    from portfolio_check.extract.manifest import Manifest, PortfolioDetails, read_manifest, read_portfolio_details
+    from portfolio_check.extract.model import ExtractionProblem
+
+    try:
+        size = Path(case.path).stat().st_size
+        with open(case.path, "rb") as stream:
+            try:
+                if case.target == "details":
+                    result: object = read_portfolio_details(stream, size, case.name)
+                    expected: type = PortfolioDetails
+                else:
+                    result, expected = read_manifest(stream, size, case.name), Manifest
+            except ExtractionProblem as problem:
+                back = pickle.loads(pickle.dumps(problem))
+                if (back.code, back.message, back.where) != (problem.code, problem.message, problem.where):
+                    return Outcome("ExtractionProblem changed through pickling", (), ())
+                return Outcome(None, (problem.code,), ())
+        if not isinstance(result, expected):
+            return Outcome(f"the reader returned {type(result).__name__}", (), ())
+        if pickle.loads(pickle.dumps(result)) != result:
+            return Outcome("the result changed through pickling", (), ())
+        return Outcome(None, ("read",), ())
+    except BaseException:  # noqa: BLE001 - the property under test: nothing else escapes
+        return Outcome(traceback.format_exc(), (), ())

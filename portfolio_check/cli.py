@@ -12,12 +12,23 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from portfolio_check import __version__
 from portfolio_check.errors import PortfolioCheckError
+from portfolio_check.report.formats import (
+    CATALOGUE_FORMATS,
+    MANIFEST_LAYOUTS,
+    REPORT_FORMATS,
+    RULES_FORMATS,
+    SUGGEST_FORMATS,
+)
+
+if TYPE_CHECKING:
+    from portfolio_check.batch.rows import PortfolioRow
+    from portfolio_check.catalogue.model import Catalogues
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,7 +60,7 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _catalogues(ctx: click.Context):  # -> Catalogues; the loader is imported lazily
+def _catalogues(ctx: click.Context) -> Catalogues:
     from portfolio_check.catalogue.loader import discover
 
     root = ctx.find_root()
@@ -82,7 +93,7 @@ def catalogues() -> None:
 
 
 @catalogues.command("list")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "output_format", type=click.Choice(CATALOGUE_FORMATS), default="text",
               show_default=True, help="Output format.")
 @click.pass_context
 @reports_errors
@@ -111,7 +122,7 @@ def catalogues_list(ctx: click.Context, output_format: str) -> None:
 @click.option("--version", "version", metavar="V", help="Standard version (default: the latest known).")
 @click.option("--option", "option", metavar="ID", help="Only core KSBs and those of this option.")
 @click.option("--method", "method", metavar="ID", help="Only KSBs assessed by this assessment method.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "output_format", type=click.Choice(CATALOGUE_FORMATS), default="text",
               show_default=True, help="Output format.")
 @click.pass_context
 @reports_errors
@@ -189,7 +200,7 @@ def catalogues_import(file: Path, reference: str | None, version: str | None, ru
     if existing and not force:
         raise Failure(f"{', '.join(existing)} already exists; use --force to overwrite")
     output_dir.mkdir(parents=True, exist_ok=True)
-    for item, target in zip(imported, targets):
+    for item, target in zip(imported, targets, strict=True):
         header = (f"{item.reference} {item.document['title']}, version {item.version}.\n"
                   f"Imported from {file.name} by portfolio-check {__version__}.")
         target.write_text(dump_catalogue(item.document, header), encoding="utf-8")
@@ -202,7 +213,7 @@ def catalogues_import(file: Path, reference: str | None, version: str | None, ru
 
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "output_format", type=click.Choice(REPORT_FORMATS), default="text",
               show_default=True, help="Output format.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: up to 4, one per core).")
 @click.option("--time-limit", type=click.FloatRange(min=1), default=30.0, show_default=True,
@@ -230,9 +241,12 @@ def inspect(path: Path, output_format: str, jobs: int | None, time_limit: float)
 def _standard_options(command: F) -> F:
     """The flags that say which standard, version and option a portfolio is for (they win over its own details)."""
     for option in reversed([
-        click.option("--standard", metavar="ST0XXX", help="The standard (default: from the portfolio, or inferred from its KSB codes)."),
-        click.option("--version", "standard_version", metavar="V", help="The standard's version (default: the latest known)."),
-        click.option("--option", "option", metavar="ID", help="The apprentice's option (default: from the portfolio, or inferred)."),
+        click.option("--standard", metavar="ST0XXX",
+                     help="The standard (default: from the portfolio, or inferred from its KSB codes)."),
+        click.option("--version", "standard_version", metavar="V",
+                     help="The standard's version (default: the latest known)."),
+        click.option("--option", "option", metavar="ID",
+                     help="The apprentice's option (default: from the portfolio, or inferred)."),
     ]):
         command = option(command)
     return command
@@ -247,7 +261,7 @@ def _standard_options(command: F) -> F:
 @click.option("--employer", metavar="NAME", help="The employer.")
 @click.option("--start-date", metavar="YYYY-MM-DD", help="Start of the apprenticeship (for evidence dates).")
 @click.option("--gateway-date", metavar="YYYY-MM-DD", help="Planned Gateway date (for evidence dates).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "output_format", type=click.Choice(REPORT_FORMATS), default="text",
               show_default=True, help="What to print.")
 @click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also write report.json (and report.html) to this folder.")
@@ -278,6 +292,9 @@ def check(ctx: click.Context, portfolio: Path, standard: str | None, standard_ve
     if output_dir is not None:
         from portfolio_check.report.writer import write_reports
 
+        if portfolio.is_dir() and portfolio.resolve() in [output_dir.resolve(), *output_dir.resolve().parents]:
+            click.echo(f"warning: the report is written inside the portfolio ({output_dir}); later checks skip it, "
+                       "but move it out before you submit the portfolio", err=True)
         written = write_reports(assessment, report, output_dir)
         for path in written:
             click.echo(f"wrote {path}", err=True)
@@ -288,6 +305,54 @@ def check(ctx: click.Context, portfolio: Path, standard: str | None, standard_ve
     ctx.exit(0 if assessment.verdict == "ready" else 1)
 
 
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@_standard_options
+@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True, help="Codes listed per file.")
+@click.option("--format", "output_format", type=click.Choice(SUGGEST_FORMATS), default="text",
+              show_default=True, help="Output format.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: up to 4, one per core).")
+@click.option("--time-limit", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Seconds one file may take before it is reported as unreadable.")
+@click.pass_context
+@reports_errors
+def suggest(ctx: click.Context, path: Path, standard: str | None, standard_version: str | None, option: str | None,
+            top: int, output_format: str, jobs: int | None, time_limit: float) -> None:
+    """Suggest the KSBs each file reads like evidence for, with the passage behind each, offline.
+
+    PATH is one file, a portfolio folder or a zip. Scores run from 0 to 1: 0.5 or more means an
+    assessor would likely accept the KSB, below that it is only possible. The standard comes from
+    --standard, else from the portfolio's details or manifest.
+    """
+    from portfolio_check.extract.runner import ExtractionSettings
+    from portfolio_check.pipeline import SuggestSettings, suggest_ksbs
+    from portfolio_check.report.suggest_view import render_suggestions_text, suggestions_to_dict
+
+    flags = {"standard": standard, "version": standard_version, "option": option}
+    found = suggest_ksbs(path, _catalogues(ctx), SuggestSettings(
+        flags={k: v for k, v in flags.items() if v}, top=top,
+        extraction=ExtractionSettings(jobs=jobs, seconds_per_file=time_limit)))
+    if output_format == "json":
+        click.echo(json.dumps(suggestions_to_dict(found), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_suggestions_text(found), nl=False)
+
+
+@main.command()
+@click.option("--format", "output_format", type=click.Choice(RULES_FORMATS), default="text", show_default=True,
+              help="text for reading, markdown as the README lists them, json for machines.")
+def rules(output_format: str) -> None:
+    """The Gateway rules check applies: what each checks, why, its finding codes and how to fix a failure."""
+    from portfolio_check.report import rules_view
+
+    if output_format == "json":
+        click.echo(json.dumps(rules_view.rules_to_dict(), indent=2))
+    elif output_format == "markdown":
+        click.echo(rules_view.render_rules_markdown(), nl=False)
+    else:
+        click.echo(rules_view.render_rules_text(), nl=False)
+
+
 @main.group()
 def manifest() -> None:
     """Write a KSB mapping manifest template for a portfolio."""
@@ -296,67 +361,39 @@ def manifest() -> None:
 @manifest.command("init")
 @click.argument("portfolio", type=click.Path(path_type=Path))
 @_standard_options
-@click.option("--layout", type=click.Choice(["list", "grid"]), default="list", show_default=True,
+@click.option("--layout", type=click.Choice(MANIFEST_LAYOUTS), default="list", show_default=True,
               help="list: a KSBs column of codes; grid: one column per KSB to mark with x.")
 @click.option("--csv", "as_csv", is_flag=True, help="Write CSV instead of Excel.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write it (default: 'KSB mapping.xlsx' in the portfolio folder, or beside a zip).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--suggest", "suggest_codes", is_flag=True,
+              help="Fill in the KSBs each file's text reads like evidence for (score 0.5 or more), marked as "
+                   "suggestions to confirm or correct.")
 @click.pass_context
 @reports_errors
 def manifest_init(ctx: click.Context, portfolio: Path, standard: str | None, standard_version: str | None,
-                  option: str | None, layout: str, as_csv: bool, output: Path | None, force: bool) -> None:
+                  option: str | None, layout: str, as_csv: bool, output: Path | None, force: bool,
+                  suggest_codes: bool) -> None:
     """List a portfolio's evidence files in a manifest template, with the standard's KSB columns.
 
-    Fill in the KSBs each piece evidences, then run `portfolio-check check PORTFOLIO`.
+    Fill in the KSBs each piece evidences (with --suggest, confirm or correct the ones filled in),
+    then run `portfolio-check check PORTFOLIO`.
     """
-    from portfolio_check.checks.gateway import required_codes
-    from portfolio_check.checks.resolve import details_from_folder_name
-    from portfolio_check.errors import UnknownChoiceError
-    from portfolio_check.ingest.inventory import ingest
-    from portfolio_check.pipeline import DETAILS_NAMES, manifest_candidates
-    from portfolio_check.report import manifest_template as template
+    from portfolio_check.pipeline import init_manifest
 
     catalogue = _catalogues(ctx)
     if not standard:
         raise Failure(f"give the standard with --standard (known: {', '.join(catalogue.references())})")
-    chosen = catalogue.get(standard, standard_version)
-    if option is not None and chosen.option(option) is None:
-        raise UnknownChoiceError("option", option, [o.id for o in chosen.options], chosen.key)
-    if layout == "grid" and chosen.options and option is None:
-        raise Failure(f"a grid has one column per KSB of the apprentice's option: give --option "
-                      f"({', '.join(o.id for o in chosen.options)})")
-    inventory = ingest(portfolio)
-    skip = set(manifest_candidates([f.path for f in inventory.files]))
-    files = [f.path for f in inventory.files if f.path not in skip and f.path.lower() not in DETAILS_NAMES]
-    codes = required_codes(chosen, option) or [k.code for k in chosen.ksbs_for(option)]
-    help_items = [(k.code, k.text) for k in chosen.ksbs_for(option)] + [(d.code, d.text) for d in chosen.duties_for(option)]
-    details = {**details_from_folder_name(inventory.name), "standard": chosen.reference, "version": chosen.version}
-    if option:
-        details["option"] = option
-    suffix = ".csv" if as_csv else ".xlsx"
-    if output is None:
-        output = portfolio / f"KSB mapping{suffix}" if portfolio.is_dir() else portfolio.with_name(f"{portfolio.stem} KSB mapping{suffix}")
-    rows = template.template_rows(files, codes, layout)
-    guidance = [
-        f"Standard: {chosen.reference} v{chosen.version} {chosen.title}" + (f", option {option}" if option else ""),
-        "One row per discrete piece of evidence. A piece may have several files (separate them with ;).",
-        "KSBs: the codes the piece evidences (list layout), or an x under each code (grid layout).",
-        "Files are paths relative to the portfolio folder; case does not matter.",
-        "Location (optional): where in the file the KSB is shown, e.g. p. 4, slides 3-5, 02:10-03:40.",
-        f"Then run: portfolio-check check \"{portfolio}\"",
-    ]
-    try:
-        if as_csv:
-            template.write_atomically(output, lambda path: template.write_csv(path, rows), force)
-        else:
-            template.write_atomically(output, lambda path: template.write_xlsx(path, rows, details, guidance, help_items), force)
-    except FileExistsError:
-        raise Failure(f"{output} already exists; use --force to overwrite it, or -o to write elsewhere") from None
-    changed = template.names_changed_by_reader(files)
-    click.echo(f"wrote {output}: {len(files)} evidence files, {len(codes)} KSB columns" if layout == "grid"
-               else f"wrote {output}: {len(files)} evidence files; fill in the KSBs column")
-    for name in changed:
+    written = init_manifest(portfolio, catalogue.get(standard, standard_version), option, layout, as_csv, output, force,
+                            suggest=suggest_codes)
+    click.echo(f"wrote {written.path}: {written.files} evidence files, {written.columns} KSB columns"
+               if written.layout == "grid" else
+               f"wrote {written.path}: {written.files} evidence files; fill in the KSBs column")
+    if suggest_codes:
+        click.echo(f"  suggested KSBs for {written.suggested} of {written.files} files from their text: confirm or "
+                   "correct each (the Suggested column says which); files with none are for you to map")
+    for name in written.names_to_change:
         click.echo(f"  note: rename {name!r}: a manifest cannot name it as it is (it contains ; or | or a backslash)")
 
 
@@ -371,7 +408,7 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
         raise click.BadParameter(str(exc)) from None
 
 
-def _write_batch_outputs(output_dir: Path, rows: list[dict[str, Any]], export: str, shard: str | None,
+def _write_batch_outputs(output_dir: Path, rows: list[PortfolioRow], export: str, shard: str | None,
                          ignored: list[dict[str, str]], problems: list[str]) -> list[Path]:
     from portfolio_check.report import batch_view
     from portfolio_check.report.writer import write_text_atomically
@@ -429,7 +466,7 @@ def batch(ctx: click.Context, export: Path, output_dir: Path, standard: str | No
     on_terminal = sys.stderr.isatty()
     started = time.monotonic()
 
-    def on_done(done: int, total: int, row: dict[str, Any], reused: bool) -> None:
+    def on_done(done: int, total: int, row: PortfolioRow, reused: bool) -> None:
         if quiet:
             return
         if on_terminal:
@@ -448,8 +485,8 @@ def batch(ctx: click.Context, export: Path, output_dir: Path, standard: str | No
     if not quiet:
         if on_terminal:
             for row in result.rows:
-                if row["status"] == "error":
-                    click.echo(f"{row['portfolio']}: {batch_view.outcome_text(row)}", err=True)
+                if row.failed:
+                    click.echo(batch_view.outcome_line(row), err=True)
         click.echo(batch_view.final_line(result.rows, result.reused), err=True)
         click.echo(f"wrote {output_dir / 'index.html'}", err=True)
     ctx.exit(1 if result.failed else 0)
@@ -478,4 +515,4 @@ def merge(ctx: click.Context, shard_dirs: tuple[Path, ...], output_dir: Path, qu
     if not quiet:
         click.echo(batch_view.final_line(merged.rows, 0), err=True)
         click.echo(f"wrote {output_dir / 'index.html'}", err=True)
-    ctx.exit(1 if any(row["status"] == "error" for row in merged.rows) else 0)
+    ctx.exit(1 if any(row.failed for row in merged.rows) else 0)

@@ -19,6 +19,10 @@ class CatalogueError(PortfolioCheckError):
         where = f"{source}: {entry}" if entry else source
         super().__init__(f"{where}: {problem}")
 
+    def __reduce__(self) -> tuple[type[CatalogueError], tuple[str, str, str]]:
+        # Exceptions pickle as cls(*args) by default, and args holds only the message.
+        return (type(self), (self.source, self.entry, self.problem))
+
 
 class UnknownChoiceError(PortfolioCheckError):
     """A standard, version, option or method the user named does not exist; lists those that do."""
@@ -27,6 +31,11 @@ class UnknownChoiceError(PortfolioCheckError):
         self.what = what
         self.given = given
         self.available = list(available)
+        self.context = context
         listed = ", ".join(self.available) if self.available else "none"
         within = f" for {context}" if context else ""
         super().__init__(f"unknown {what} '{given}'{within}. Known: {listed}.")
+
+    def __reduce__(self) -> tuple[type[UnknownChoiceError], tuple[str, str, list[str], str]]:
+        # Exceptions pickle as cls(*args) by default, and args holds only the message.
+        return (type(self), (self.what, self.given, self.available, self.context))

@@ -33,10 +33,15 @@ class Finding:
     piece: str | None = None
     #: How to fix it, for a person.
     fix: str | None = None
+    #: The id of the Gateway rule (the checklist line) it belongs to; set by the rule registry.
+    rule: str | None = None
+    #: The KSB or duty code it concerns, where it concerns one.
+    ksb: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"code": self.code, "severity": self.severity.value, "message": self.message}
-        for name in ("path", "piece", "fix"):
+        data: dict[str, Any] = {"code": self.code, "severity": self.severity.value, "rule": self.rule,
+                                "message": self.message}
+        for name in ("path", "piece", "ksb", "fix"):
             value = getattr(self, name)
             if value is not None:
                 data[name] = value

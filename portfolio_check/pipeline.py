@@ -6,22 +6,29 @@ This is the one place that knows the order of the stages; each stage stays ignor
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from portfolio_check.catalogue.loader import Catalogues
+from portfolio_check.catalogue.model import Catalogues, Standard
+from portfolio_check.checks.claims import MAX_TEXT_CHARS
+from portfolio_check.checks.context import required_codes
 from portfolio_check.checks.gateway import assess
 from portfolio_check.checks.model import Assessment, ExtractedPortfolio
-from portfolio_check.checks.resolve import details_from_folder_name, merge_details, resolve
-from portfolio_check.errors import PortfolioCheckError
-from portfolio_check.extract.manifest import Manifest
-from portfolio_check.extract.model import ExtractionProblem
+from portfolio_check.checks.resolve import StandardNotDetermined, details_from_folder_name, merge_details, resolve
+from portfolio_check.errors import PortfolioCheckError, UnknownChoiceError
+from portfolio_check.extract.manifest import DetailsNote, Manifest, PortfolioDetails, choose_manifest
+from portfolio_check.extract.model import ExtractionProblem, FileRecord
 from portfolio_check.extract.runner import DocumentTask, ExtractionSettings, extract_with_documents
 from portfolio_check.ingest.archive import Limits
 from portfolio_check.ingest.inventory import IngestedFile, Inventory, Locator, ingest
+from portfolio_check.mapper import CONFIDENT, Reading, Suggestion, has_text, read
 
-MANIFEST_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".yaml", ".yml", ".json")
+if TYPE_CHECKING:
+    from portfolio_check.report.manifest_template import Suggested
+
 DETAILS_NAMES = ("portfolio.yaml", "portfolio.yml")
 
 
@@ -37,26 +44,49 @@ class CheckSettings:
 
 
 def manifest_candidates(paths: list[str]) -> list[str]:
-    """Files that are manifests by name, best first: the root before sub-folders, Excel before CSV
-    before YAML before JSON, 'manifest' before 'mapping'."""
-    found = []
-    for path in paths:
-        name = path.rsplit("/", 1)[-1].lower()
-        if name.endswith(MANIFEST_SUFFIXES) and ("manifest" in name or "mapping" in name):
-            found.append(path)
+    """Files that are manifests by name, best first (see `choose_manifest`)."""
+    return list(choose_manifest(paths).ranked)
 
-    def rank(path: str) -> tuple[int, int, int, int, str]:
-        name = path.rsplit("/", 1)[-1].lower()
-        suffix = next(i for i, s in enumerate(MANIFEST_SUFFIXES) if name.endswith(s))
-        return ("!/" in path, path.count("/"), "manifest" not in name, suffix, path)
 
-    return sorted(found, key=rank)
+class ExportNotPortfolio(PortfolioCheckError):
+    """``check`` was given a folder holding several apprentices' portfolios."""
+
+
+def _is_portfolio_document(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name.lower() in DETAILS_NAMES or manifest_candidates([name]) != []
+
+
+def portfolios_inside(inventory: Inventory) -> list[str]:
+    """The sub-folders (or zips) of ``inventory`` that each look like a portfolio of their own: a
+    manifest or details file at their top, or a ``<Name> <ULN>`` name. Two or more, with no manifest
+    or details of the root's own, mean an export of several apprentices rather than one portfolio."""
+    groups: dict[str, list[str]] = {}
+    for item in inventory.files:
+        parts = item.path.replace("!/", "/").split("/", 1)
+        if len(parts) == 1:
+            if _is_portfolio_document(parts[0]):
+                return []
+            continue
+        groups.setdefault(parts[0], []).append(parts[1])
+    found = [name for name, inner in groups.items()
+             if details_from_folder_name(re.sub(r"\.zip$", "", name, flags=re.I))
+             or any("/" not in path and _is_portfolio_document(path) for path in inner)]
+    return sorted(found, key=str.casefold) if len(found) >= 2 else []
 
 
 def check_portfolio(path: str | os.PathLike[str], catalogues: Catalogues,
                     settings: CheckSettings = CheckSettings()) -> Assessment:
-    """Check one portfolio folder or zip. Raises `PortfolioCheckError` when it cannot be checked at all."""
+    """Check one portfolio folder or zip. Raises `PortfolioCheckError` when it cannot be checked at all,
+    including when ``path`` holds several apprentices' portfolios (an export: `batch` checks those)."""
     inventory = ingest(path, settings.limits)
+    several = portfolios_inside(inventory)
+    if several:
+        shown = ", ".join(several[:5]) + (f" and {len(several) - 5} more" if len(several) > 5 else "")
+        raise ExportNotPortfolio(
+            f"{path} holds {len(several)} portfolios ({shown}), not one. Check each with "
+            f"`portfolio-check check \"{Path(path) / several[0]}\"`, or all of them with "
+            f"`portfolio-check batch \"{path}\" -o OUTDIR`")
     return check_inventory(inventory, catalogues, settings)
 
 
@@ -65,18 +95,24 @@ def check_inventory(inventory: Inventory, catalogues: Catalogues, settings: Chec
     documents: list[DocumentTask] = []
     manifest_path: str | None = None
     other_manifests: list[str] = []
+    set_aside: dict[str, str] = {}
+    rivals: list[str] = []
     if settings.manifest:
         given = Path(settings.manifest)
-        inside = next((f for f in inventory.files if f.path.casefold() == settings.manifest.replace("\\", "/").casefold()), None)
+        wanted = settings.manifest.replace("\\", "/").casefold()
+        inside = next((f for f in inventory.files if f.path.casefold() == wanted), None)
         if inside is None and not given.is_file():
             raise PortfolioCheckError(f"the manifest {settings.manifest} was found neither in the portfolio nor on disk")
         item = inside or IngestedFile(path=str(given), size=given.stat().st_size, locator=Locator(str(given.resolve())))
         manifest_path = item.path
         documents.append(DocumentTask("manifest", item))
     else:
-        candidates = manifest_candidates(paths)
-        if candidates:
-            manifest_path, other_manifests = candidates[0], candidates[1:]
+        choice = choose_manifest(paths)
+        if choice.chosen:
+            manifest_path = choice.chosen
+            other_manifests = [p for p in choice.ranked if p != manifest_path]
+            set_aside = {s.path: s.reason for s in choice.set_aside}
+            rivals = list(choice.rivals)
             documents.append(DocumentTask("manifest", next(f for f in inventory.files if f.path == manifest_path)))
     details_item = next((f for f in inventory.files if f.path.lower() in DETAILS_NAMES), None)
     if details_item is not None:
@@ -86,17 +122,24 @@ def check_inventory(inventory: Inventory, catalogues: Catalogues, settings: Chec
     manifest: Manifest | None = None
     manifest_error = details_error = None
     file_details: dict[str, str] = {}
-    for task, result in zip(documents, read):
-        if task.role == "manifest":
-            if isinstance(result, ExtractionProblem):
+    details_notes: tuple[DetailsNote, ...] = ()
+    for task, result in zip(documents, read, strict=True):
+        if isinstance(result, ExtractionProblem):
+            if task.role == "manifest":
                 manifest_error = result.message
                 manifest = Manifest(layout="unknown")
             else:
-                manifest = result  # type: ignore[assignment]
-        elif isinstance(result, ExtractionProblem):
-            details_error = result.message
-        else:
-            file_details = dict(result)  # type: ignore[call-overload]
+                details_error = result.message
+        elif isinstance(result, Manifest):
+            manifest = result
+        elif isinstance(result, PortfolioDetails):
+            file_details, details_notes = dict(result.values), result.notes
+    # Two manifests neither marked as a copy: the same content is harmless, different content is a
+    # guess the check must not make (manifest-ambiguous), so neither is read.
+    hashes = {r.path: r.sha256 for r in records}
+    differing = tuple(p for p in rivals if hashes.get(p) != hashes.get(manifest_path or ""))
+    if differing:
+        manifest, manifest_error = None, None
 
     details, sources = merge_details([
         ("flag", {k: v for k, v in settings.flags.items() if v}),
@@ -108,8 +151,226 @@ def check_inventory(inventory: Inventory, catalogues: Catalogues, settings: Chec
         name=inventory.name, source=inventory.source, records=records, ignored=inventory.ignored,
         archives=inventory.archives, archive_problems=inventory.problems, manifest_path=manifest_path,
         manifest=manifest, manifest_error=manifest_error, other_manifests=other_manifests,
+        manifest_set_aside=set_aside, manifest_rivals=differing,
         details_path=details_item.path if details_item else None, details_error=details_error,
-        details=details, detail_sources=sources)
+        details_notes=details_notes, details=details, detail_sources=sources)
+    codes = [code for row in (manifest.rows if manifest else []) for code in row.codes]
+    return assess(portfolio, resolve(catalogues, details, sources, codes))
+
+
+class TemplateError(PortfolioCheckError):
+    """A manifest template cannot be written as asked (an option is needed, the file exists)."""
+
+
+@dataclass(frozen=True)
+class TemplateWritten:
+    """What `init_manifest` wrote."""
+
+    path: Path
+    files: int
+    columns: int
+    layout: str
+    #: File names a manifest cannot hold as they are (they contain ``;``, ``|`` or a backslash).
+    names_to_change: tuple[str, ...]
+    #: Files whose KSBs were filled in from their text (with ``suggest``).
+    suggested: int = 0
+
+
+def init_manifest(portfolio: Path, standard: Standard, option: str | None, layout: str = "list",
+                  as_csv: bool = False, output: Path | None = None, force: bool = False,
+                  suggest: bool = False) -> TemplateWritten:
+    """Write a manifest template listing the portfolio's evidence files, with the standard's codes.
+
+    With ``suggest`` the files are read (as `check` reads them) and each one's KSBs are filled in
+    with the required codes its text reads like evidence for (score 0.5 or more), in a column that
+    says they are suggestions to confirm. Raises `TemplateError` when a grid needs an option that
+    was not given or the file exists (without ``force``).
+    """
+    from portfolio_check.report import manifest_template as template  # openpyxl is imported only to write
+
+    if option is not None and standard.option(option) is None:
+        raise UnknownChoiceError("option", option, [o.id for o in standard.options], standard.key)
+    if layout == "grid" and standard.options and option is None:
+        raise TemplateError(f"a grid has one column per KSB of the apprentice's option: give --option "
+                            f"({', '.join(o.id for o in standard.options)})")
+    inventory = ingest(portfolio)
+    skip = set(manifest_candidates([f.path for f in inventory.files]))
+    files = [f.path for f in inventory.files if f.path not in skip and f.path.lower() not in DETAILS_NAMES]
+    codes = required_codes(standard, option) or [k.code for k in standard.ksbs_for(option)]
+    help_items = ([(k.code, k.text) for k in standard.ksbs_for(option)]
+                  + [(d.code, d.text) for d in standard.duties_for(option)])
+    details = {**details_from_folder_name(inventory.name), "standard": standard.reference, "version": standard.version}
+    if option:
+        details["option"] = option
+    suffix = ".csv" if as_csv else ".xlsx"
+    if output is None:
+        output = (portfolio / f"KSB mapping{suffix}" if portfolio.is_dir()
+                  else portfolio.with_name(f"{portfolio.stem} KSB mapping{suffix}"))
+    suggested = _suggested_codes(inventory, files, standard, option, codes) if suggest else None
+    rows = template.template_rows(files, codes, layout, suggested)
+    guidance = [
+        f"Standard: {standard.reference} v{standard.version} {standard.title}" + (f", option {option}" if option else ""),
+        "One row per discrete piece of evidence. A piece may have several files (separate them with ;).",
+        "KSBs: the codes the piece evidences (list layout), or an x under each code (grid layout).",
+        "Files are paths relative to the portfolio folder; case does not matter.",
+        "Location (optional): where in the file the KSB is shown, e.g. p. 4, slides 3-5, 02:10-03:40.",
+        f"Then run: portfolio-check check \"{portfolio}\"",
+    ]
+    if suggested is not None:
+        guidance.insert(3, "KSBs already filled in (highlighted) were suggested from each file's text, read offline, "
+                           "and are listed in the Suggested column: confirm or correct each. They are a reading to "
+                           "help you map, not a decision: the assessor decides what a piece evidences.")
+    try:
+        if as_csv:
+            template.write_atomically(output, lambda path: template.write_csv(path, rows), force)
+        else:
+            template.write_atomically(output, lambda path: template.write_xlsx(path, rows, details, guidance, help_items),
+                                      force)
+    except FileExistsError:
+        raise TemplateError(f"{output} already exists; use --force to overwrite it, or -o to write elsewhere") from None
+    return TemplateWritten(path=output, files=len(files), columns=len(codes), layout=layout,
+                           names_to_change=tuple(template.names_changed_by_reader(files)),
+                           suggested=sum(1 for s in suggested or () if s.codes))
+
+
+def _suggested_codes(inventory: Inventory, files: list[str], standard: Standard, option: str | None,
+                     codes: list[str]) -> list[Suggested]:
+    """For each of ``files``, the required ``codes`` its text reads like confident evidence for."""
+    from portfolio_check.extract.runner import extract_inventory
+    from portfolio_check.report.manifest_template import Suggested
+
+    wanted = set(files)
+    chosen = Inventory(name=inventory.name, source=inventory.source,
+                       files=[f for f in inventory.files if f.path in wanted])
+    records = {r.path: r for r in extract_inventory(chosen)}
+    allowed = set(codes)
+    found = []
+    for path in files:
+        reading, why = read_file_text(records[path], standard, option)
+        if reading is None:
+            found.append(Suggested(reason=why))
+            continue
+        best = [s for s in reading.suggestions(None, CONFIDENT) if s.code in allowed]
+        found.append(Suggested(tuple((s.code, s.score) for s in best),
+                               None if best else "nothing in its text reads like confident evidence"))
+    return found
+
+
+# --- suggesting KSBs ------------------------------------------------------------------------------
+
+#: What a file with no text to read is, by kind, for "no text to read (a photo)".
+_NO_TEXT_KINDS = {"image": "a photo", "video": "a video", "audio": "audio", "pdf": "a scan without a text layer",
+                  "link": "a link"}
+
+
+@dataclass(frozen=True)
+class SuggestSettings:
+    """What `suggest_ksbs` was asked: the standard, version and option given (they win), and how many codes."""
+
+    flags: Mapping[str, str] = field(default_factory=dict)
+    #: Codes listed per file, best first.
+    top: int = 5
+    extraction: ExtractionSettings = ExtractionSettings()
+
+
+@dataclass(frozen=True)
+class FileSuggestions:
+    """The codes one file's text reads like evidence for, best first; or why there are none."""
+
+    path: str
+    suggestions: tuple[Suggestion, ...]
+    #: Why nothing is suggested: no text to read (a photo), the file could not be read, nothing relates.
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class SuggestedKsbs:
+    """`suggest_ksbs`' answer for a file, a folder or a zip."""
+
+    standard: Standard
+    option: str | None
+    #: What was inferred rather than given (``standard ST0792 v1.2, the only catalogue ...``), and why
+    #: an option could not be (then every option's codes are suggested).
+    notes: tuple[str, ...]
+    files: tuple[FileSuggestions, ...]
+
+
+def _single_file(path: Path) -> Inventory | None:
+    """An inventory of one file, when ``path`` is a file that is not a zip archive."""
+    from portfolio_check.ingest.archive import is_plain_archive
+
+    if not path.is_file():
+        return None
+    with open(path, "rb") as stream:
+        if is_plain_archive(stream, path.name):
+            return None
+    return Inventory(name=path.stem, source=str(path),
+                     files=[IngestedFile(path=path.name, size=path.stat().st_size, locator=Locator(str(path.resolve())))])
+
+
+def read_file_text(record: FileRecord, standard: Standard, option: str | None) -> tuple[Reading | None, str | None]:
+    """The mapper's reading of one file's text, or None and why there is nothing to read."""
+    if record.error is not None:
+        why = record.problems[0].message if record.problems else record.error
+        return None, f"could not be read: {why}"
+    if not has_text(record.text):
+        words = len((record.text or "").split())
+        if words:
+            return None, f"too little text to read ({words} word{'s' if words != 1 else ''})"
+        return None, f"no text to read ({_NO_TEXT_KINDS.get(record.kind, 'no text layer')})"
+    assert record.text is not None
+    return read(standard, record.text[:MAX_TEXT_CHARS], option), None
+
+
+def suggest_ksbs(path: str | os.PathLike[str], catalogues: Catalogues,
+                 settings: SuggestSettings = SuggestSettings()) -> SuggestedKsbs:
+    """The KSBs (duties, for a duty-mapped standard) each file of ``path`` reads like evidence for.
+
+    ``path`` is one file, a portfolio folder or a zip. The standard and option come from the flags,
+    else from the portfolio's details and manifest as `check` settles them. Raises
+    `PortfolioCheckError` when nothing says which standard to read against.
+    """
+    inventory = _single_file(Path(path)) or ingest(path)
+    paths = [f.path for f in inventory.files]
+    candidates = manifest_candidates(paths)
+    documents = [DocumentTask("manifest", f) for f in inventory.files if candidates and f.path == candidates[0]]
+    details_item = next((f for f in inventory.files if f.path.lower() in DETAILS_NAMES), None)
+    if details_item is not None:
+        documents.append(DocumentTask("details", details_item))
+    records, read_documents = extract_with_documents(inventory, documents, settings.extraction)
+    manifest: Manifest | None = None
+    file_details: dict[str, str] = {}
+    for result in read_documents:
+        if isinstance(result, ExtractionProblem):
+            continue  # `check` reports an unreadable manifest or details file; here it only cannot help
+        if isinstance(result, Manifest):
+            manifest = result
+        elif isinstance(result, PortfolioDetails):
+            file_details = dict(result.values)
+    details, sources = merge_details([
+        ("flag", {k: v for k, v in settings.flags.items() if v}),
+        ("portfolio.yaml", file_details),
+        ("manifest", manifest.details if manifest else {}),
+    ])
     codes = [code for row in (manifest.rows if manifest else []) for code in row.codes]
     resolution = resolve(catalogues, details, sources, codes)
-    return assess(portfolio, resolution.standard, resolution.option, resolution.inferred, resolution.findings)
+    unknown = next((f for f in resolution.findings if f.code == "standard-unknown"), None)
+    if unknown is not None:
+        raise PortfolioCheckError(f"{unknown.message} Give the standard with --standard.")
+    if resolution.standard is None:
+        raise StandardNotDetermined(resolution.undetermined or "give the standard with --standard")
+    standard, option = resolution.standard, resolution.option
+    notes = [f"inferred {note}" for note in resolution.inferred]
+    notes += [f.message for f in resolution.findings if f.code == "option-unknown"]
+    skip = {*candidates, *(d.item.path for d in documents)}
+    files = []
+    for record in records:
+        if record.path in skip:
+            continue
+        reading, why = read_file_text(record, standard, option)
+        suggestions = reading.suggestions(settings.top) if reading is not None else ()
+        if reading is not None and not suggestions:
+            what = "duty" if standard.portfolio.evidence_codes == "duties" else "KSB"
+            why = f"nothing in its text reads like evidence for a {what} of {standard.key}"
+        files.append(FileSuggestions(record.path, suggestions, why))
+    return SuggestedKsbs(standard, option, tuple(notes), tuple(files))

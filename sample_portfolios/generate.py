@@ -17,7 +17,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from samplegen.samples import SAMPLES, build_all  # noqa: E402 - needs the folder on the path first
+from samplegen.samples import SAMPLES, build_all
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import builders
+
 from portfolio_check.catalogue.loader import discover
 
 STATEMENT = [
@@ -53,8 +54,9 @@ def required_codes(spec: Spec) -> list[str]:
     return [k.code for k in standard.ksbs_for(spec.option, standard.portfolio.evidence_method)]
 
 
-def build(root: Path, spec: Spec = Spec()) -> Path:
-    """Write the portfolio under ``root`` and return it."""
+def build(root: Path, spec: Spec | None = None) -> Path:
+    """Write the portfolio under ``root`` and return it (a ready one by default)."""
+    spec = spec or Spec()
     codes = [c for c in required_codes(spec) if c not in spec.uncovered]
     rows: list[tuple[str, str, list[str], list[str]]] = []
     video_iter = list(spec.videos)

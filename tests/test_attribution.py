@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import builders
 import pytest
 
-import builders
 from portfolio_check.checks.attribution import (
     APPRENTICE,
     EMPLOYER,

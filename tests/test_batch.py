@@ -6,19 +6,43 @@ whose name would be a spreadsheet formula), a zipped portfolio, a corrupt zip an
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import time
 import zipfile
 from pathlib import Path
 
+import portfolios
 import pytest
 
-import portfolios
-from portfolio_check import batch
-from portfolio_check.batch import discover, parse_shard, safe_folder_name, unique_folder_name
+from portfolio_check.batch import (
+    ROW_FILE,
+    BatchSettings,
+    PortfolioChecker,
+    PortfolioRow,
+    PortfolioSource,
+    PortfolioTask,
+    check_source,
+    checking,
+    discover,
+    fingerprint,
+    parse_shard,
+    portfolio_row,
+    read_row,
+    safe_folder_name,
+    settings_key,
+    unique_folder_name,
+)
+from portfolio_check.catalogue.loader import discover as discover_catalogues
+from portfolio_check.extract.runner import ExtractionSettings
+from portfolio_check.ingest.archive import Limits
+from portfolio_check.pipeline import CheckSettings
+from portfolio_check.report import batch_view
+from portfolio_check.workers import Overrun
 
 NAMES = ["=Formula Apprentice", "Alex Jones", "Broken", "Sam Patel 1234567899"]
 TIMESTAMPS = ("generated_at", "checked_at")
@@ -89,7 +113,8 @@ def test_batch_writes_one_row_per_portfolio_with_verdicts_and_exit_status_1(full
     rows = _summary(output)["portfolios"]
     assert [r["portfolio"] for r in rows] == NAMES
     by_name = {r["portfolio"]: r for r in rows}
-    sam, formula, alex, broken = (by_name[n] for n in ("Sam Patel 1234567899", "=Formula Apprentice", "Alex Jones", "Broken"))
+    sam, formula, alex, broken = (by_name[n] for n in ("Sam Patel 1234567899", "=Formula Apprentice", "Alex Jones",
+                                                        "Broken"))
     assert (sam["verdict"], sam["apprentice"], sam["pieces"], sam["video_seconds"]) == ("ready", "Sam Patel", 18, 120.0)
     assert (alex["verdict"], alex["pieces"], alex["video_seconds"], alex["where"]) == ("ready", 18, 60.0, "Alex Jones.zip")
     assert formula["verdict"] == "not-ready" and "piece-count" in formula["error_codes"] and formula["pieces"] == 12
@@ -193,7 +218,7 @@ def test_parse_shard_is_one_based() -> None:
 
 def test_a_hanging_and_a_crashing_portfolio_become_error_rows(export: Path, tmp_path: Path, cli,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    real = batch.check_inventory
+    real = checking.check_inventory
 
     def misbehaving(inventory, catalogues, settings):
         if inventory.name.startswith("Sam"):
@@ -202,7 +227,7 @@ def test_a_hanging_and_a_crashing_portfolio_become_error_rows(export: Path, tmp_
             os._exit(7)
         return real(inventory, catalogues, settings)
 
-    monkeypatch.setattr(batch, "check_inventory", misbehaving)  # batch workers are forked: they inherit it
+    monkeypatch.setattr(checking, "check_inventory", misbehaving)  # batch workers are forked: they inherit it
     started = time.monotonic()
     result = cli("batch", str(export), "-o", str(tmp_path / "out"), "--jobs", "2", "--portfolio-time-limit", "1")
     assert time.monotonic() - started < 20
@@ -256,6 +281,129 @@ def test_output_inside_the_export_is_refused(export: Path, cli) -> None:
     result = cli("batch", str(export), "-o", str(export / "reports"))
     assert result.exit_code == 2 and "inside the export" in result.output
     assert not (export / "reports").exists()
+
+
+SUMMARY_KEYS = ["tool", "generated_at", "export", "shard", "totals", "portfolios", "ignored", "problems"]
+ROW_KEYS = ["portfolio", "folder", "where", "status", "verdict", "apprentice", "uln", "standard", "option", "pieces",
+            "video_seconds", "uncovered_ksbs", "errors", "warnings", "files", "error_codes", "problem", "reports",
+            "checked_at"]
+CSV_HEADER = ("Portfolio,Apprentice,ULN,Standard,Option,Verdict,Pieces,Video minutes,Uncovered KSBs,Errors,Warnings,"
+              "Error codes,Could not check,Where,Report")
+
+
+def test_summary_keys_and_columns_are_the_published_ones(full_run) -> None:
+    output, _ = full_run
+    summary = _summary(output)
+    assert list(summary) == SUMMARY_KEYS
+    assert all(list(row) == ROW_KEYS for row in summary["portfolios"])
+    assert (output / "summary.csv").read_bytes().decode("utf-8-sig").split("\r\n")[0] == CSV_HEADER
+    for row in summary["portfolios"]:
+        stored = json.loads((output / row["folder"] / ROW_FILE).read_text(encoding="utf-8"))
+        assert list(stored) == ["fingerprint", "row"] and stored["row"] == row
+
+
+def _zip_export(export: Path, target: Path) -> Path:
+    with zipfile.ZipFile(target, "w") as archive:
+        for path in sorted(export.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(export).as_posix())
+    return target
+
+
+def test_everything_that_crosses_the_worker_boundary_survives_pickling(export: Path, full_run, tmp_path: Path) -> None:
+    """Batch workers are forked, so today only rows and overruns are pickled; under the spawn start method the
+    worker's function (with the catalogues and settings) and every task are pickled too."""
+    output, _ = full_run
+    catalogues = discover_catalogues()
+    settings = BatchSettings(
+        check=CheckSettings(flags={"standard": "ST0792", "option": "production-coordinator"}, manifest="KSB mapping.csv",
+                            extraction=ExtractionSettings(jobs=1, seconds_per_file=5.0, thumbnails=True),
+                            limits=Limits(max_members=500)),
+        jobs=2, portfolio_seconds=60.0, memory_per_worker=None, resume=True, shard=(1, 2))
+    key = settings_key(catalogues, settings.check)
+    sources = discover(export).portfolios + discover(_zip_export(export, tmp_path / "export.zip")).portfolios
+    assert {s.kind for s in sources} == {"folder", "zip", "export-folder", "export-zip"}
+    tasks = [PortfolioTask(source, fingerprint(source, key)) for source in sources]
+    assert all(task.fingerprint for task in tasks)
+    rows = [stored.row for source in discover(export).portfolios if (stored := read_row(output / source.folder))]
+    assert len(rows) == 4 and {row.status for row in rows} == {"checked", "error"}
+    worker = PortfolioChecker(catalogues, settings.check, output, tmp_path / "scratch")
+    overruns = [Overrun("time", "took longer than 60 seconds"), Overrun("crash", "exit status 7")]
+    for value in (*tasks, *rows, *overruns, settings, worker):
+        assert pickle.loads(pickle.dumps(value)) == value
+    assert settings_key(pickle.loads(pickle.dumps(catalogues)), settings.check) == key
+
+
+def test_rows_read_back_as_they_were_written(full_run) -> None:
+    output, _ = full_run
+    for entry in _summary(output)["portfolios"]:
+        row = PortfolioRow.from_dict(entry)
+        assert row.to_dict() == entry
+        assert PortfolioRow.from_dict(json.loads(json.dumps(row.to_dict()))) == row
+
+
+def _damaged(stored: dict) -> dict[str, str]:
+    """Ways a stored row can be unusable: damaged on disk, or written by a version with other fields."""
+    row = stored["row"]
+    older = {k: v for k, v in row.items() if k != "files"}
+    return {
+        "empty": "",
+        "truncated": json.dumps(stored)[:40],
+        "a list": "[]",
+        "no row": json.dumps({"fingerprint": stored["fingerprint"]}),
+        "fingerprint not text": json.dumps({**stored, "fingerprint": 5}),
+        "an older version's row": json.dumps({**stored, "row": older}),
+        "a count as text": json.dumps({**stored, "row": {**row, "pieces": "18"}}),
+        "a count as a flag": json.dumps({**stored, "row": {**row, "errors": True}}),
+        "an unknown status": json.dumps({**stored, "row": {**row, "status": "done"}}),
+        "codes as one text": json.dumps({**stored, "row": {**row, "error_codes": "piece-count"}}),
+        "no name": json.dumps({**stored, "row": {**row, "portfolio": None}}),
+    }
+
+
+def test_a_damaged_or_old_stored_row_is_not_reusable(full_run, tmp_path: Path) -> None:
+    output, _ = full_run
+    stored = json.loads((output / "Sam Patel 1234567899" / ROW_FILE).read_text(encoding="utf-8"))
+    assert read_row(output / "Sam Patel 1234567899") is not None
+    for why, text in _damaged(stored).items():
+        folder = tmp_path / why
+        folder.mkdir()
+        (folder / ROW_FILE).write_text(text, encoding="utf-8")
+        assert read_row(folder) is None, why
+    assert read_row(tmp_path / "no such folder") is None
+
+
+def test_resume_checks_again_a_portfolio_whose_stored_row_is_old(export: Path, full_run, tmp_path: Path, cli) -> None:
+    output, _ = full_run
+    again = tmp_path / "out"
+    shutil.copytree(output, again)
+    row_file = again / "Sam Patel 1234567899" / ROW_FILE
+    stored = json.loads(row_file.read_text(encoding="utf-8"))
+    row_file.write_text(_damaged(stored)["an older version's row"], encoding="utf-8")
+    result = cli("batch", str(export), "-o", str(again), "--resume", "--jobs", "2")
+    assert result.exit_code == 1  # Broken.zip still cannot be checked
+    assert result.output.count("(unchanged, not checked again)") == 2
+    assert "Sam Patel 1234567899: ready" in result.output
+    assert read_row(again / "Sam Patel 1234567899") is not None
+    assert _without_timestamps(_summary(again)["portfolios"]) == _without_timestamps(_summary(output)["portfolios"])
+
+
+def test_a_portfolio_that_names_no_standard_has_a_row_without_one(tmp_path: Path) -> None:
+    folder = tmp_path / "Unnamed"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("My evidence is on the shared drive.\n", encoding="utf-8")
+    source = PortfolioSource(name="Unnamed", where="Unnamed", kind="folder", path=str(folder), folder="Unnamed")
+    settings = CheckSettings(extraction=ExtractionSettings(jobs=1))
+    assessment = check_source(source, discover_catalogues(), settings, tmp_path / "scratch")
+    assert assessment.standard is None
+    row = portfolio_row(source, assessment, ["report.json"])
+    assert row.standard is None and row.verdict == assessment.verdict == "not-ready"
+    assert (row.errors, row.warnings) == (assessment.judgement.errors, assessment.judgement.warnings)
+    assert row.errors and "standard-unknown" in row.error_codes
+    assert PortfolioRow.from_dict(json.loads(json.dumps(row.to_dict()))) == row
+    header, cells = csv.reader(batch_view.render_summary_csv([row]).lstrip("\ufeff").splitlines())
+    assert dict(zip(header, cells, strict=True))["Standard"] == ""
+    assert batch_view.outcome_line(row).startswith("Unnamed: not ready (")
 
 
 def test_the_input_is_unchanged(export: Path, pristine: dict, full_run) -> None:

@@ -102,7 +102,8 @@ def test_st0792_themes_carry_pass_and_distinction_descriptors(st0792: Standard) 
     assert resourcing is not None
     assert [d.ksbs for d in resourcing.pass_descriptors] == [("K5", "S1"), ("K7", "S5"), ("K10", "S6")]
     assert [d.ksbs for d in resourcing.distinction_descriptors] == [("K7", "S5")]
-    assert resourcing.distinction_descriptors[0].text == "Justifies their selection of suppliers, crew members and resources."
+    assert resourcing.distinction_descriptors[0].text == \
+        "Justifies their selection of suppliers, crew members and resources."
     copyright_theme = st0792.theme("copyright")
     assert copyright_theme is not None and copyright_theme.options == ("production-coordinator",)
     assert copyright_theme.distinction_descriptors == ()

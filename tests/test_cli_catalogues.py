@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_catalogue_loader import MINIMAL, mutated
 
 from portfolio_check import __version__
-
-from test_catalogue_loader import MINIMAL, mutated
 
 
 def test_version_and_help(cli) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import plistlib
+import random
 import signal
 import struct
 import time
@@ -12,6 +13,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -27,8 +29,11 @@ from portfolio_check.extract.documents import (
 )
 from portfolio_check.extract.model import (
     EXTERNAL_LINK,
+    FILE_DAMAGED,
     FILE_EMPTY,
     FILE_ENCRYPTED,
+    FILE_PROTECTED,
+    FILE_TRUNCATED,
     FILE_UNREADABLE,
     Extraction,
     ExtractionProblem,
@@ -220,19 +225,53 @@ def test_signature_fields_say_whether_they_are_signed():
     assert meta["form_fields"] == 4
 
 
-def test_truncated_pdf_is_unreadable():
-    data = text_pdf("A complete document", "with two pages")
-    found = problem(extract_pdf, data[: len(data) * 2 // 3])
-    assert found.code == FILE_UNREADABLE
-    assert "damaged or incomplete" in found.message
+def test_pdf_cut_off_in_its_content_is_read_and_reported_cut_off():
+    """An upload cut short: what is left is read (viewers rebuild the index) and the file is an error."""
+    data = text_pdf("page one", "page two", "page three")
+    for cut in (len(data) * 2 // 3, data.find(b"14 0 obj")):  # inside the last page's content; before its page
+        result = run(extract_pdf, data[:cut])
+        assert [p.code for p in result.problems] == [FILE_TRUNCATED], cut
+        assert "page one" in result.text and "page three" not in result.text
+        assert "cut off" in result.problems[0].message
+    assert run(extract_pdf, data[:data.find(b"14 0 obj")]).metadata["pages"] == 2
 
 
-def test_broken_cross_reference_table_is_repaired_or_unreadable():
+@pytest.mark.parametrize("damage", ["no %%EOF", "cut in its index", "no startxref", "startxref elsewhere"])
+def test_pdf_readers_repair_is_readable_with_a_damage_warning(damage: str):
+    """What pdf.js, poppler and qpdf open by rebuilding the cross-reference table: every page, a warning."""
+    data = text_pdf("page one", "page two")
+    data = {"no %%EOF": data[:data.rindex(b"%%EOF")],
+            "cut in its index": data[:data.index(b"xref") + 40],
+            "no startxref": data[:data.rindex(b"startxref")],
+            "startxref elsewhere": data.replace(b"startxref\n", b"startxref\n1", 1)}[damage]
+    result = run(extract_pdf, data)
+    assert result.metadata["pages"] == 2 and result.text == "page one\npage two"
+    assert [p.code for p in result.problems] == [FILE_DAMAGED]
+    assert "save or print it to PDF again" in result.problems[0].message
+    assert result.metadata["damaged"] is True
+
+
+def test_undamaged_pdf_has_no_damage_warning():
+    result = run(extract_pdf, text_pdf("fine"))
+    assert result.problems == [] and "damaged" not in result.metadata
+
+
+@pytest.mark.parametrize("handler", [b"MicrosoftIRMServices", b"Adobe.APS", b"FOPN_foweb"])
+def test_rights_managed_pdf_is_protected(handler: bytes):
+    """A security handler other than the standard password one: only its rights server opens the file."""
+    data = text_pdf("secret").replace(b"/Root 1 0 R >>", b"/Root 1 0 R /Encrypt << /Filter /%s /V 2 >> "
+                                                          b"/ID [<00> <00>] >>" % handler)
+    found = problem(extract_pdf, data)
+    assert found.code == FILE_PROTECTED and handler.decode() in found.message
+
+
+def test_broken_cross_reference_table_is_repaired_and_reported():
     """A wrong startxref is what viewers repair silently; pypdf (strict=False) rebuilds the table."""
     data = text_pdf("Still readable")
     data = data.replace(b"startxref\n", b"startxref\n9", 1)  # offset now points past the end
     result = run(extract_pdf, data)
     assert "Still readable" in result.text
+    assert [p.code for p in result.problems] == [FILE_DAMAGED]
 
 
 def test_garbled_cross_reference_and_objects_are_unreadable():
@@ -398,8 +437,74 @@ def test_truncated_jpeg():
     assert problem(extract_image, data[:300]).code == FILE_UNREADABLE
     # Cut inside the picture data: the header still gives the size, but no thumbnail can be made.
     cut = data[: len(data) - 200]
-    assert run(extract_image, cut).metadata["width"] == 640
+    result = run(extract_image, cut)
+    assert result.metadata["width"] == 640 and result.metadata["truncated"] is True
+    assert [p.code for p in result.problems] == [FILE_TRUNCATED]
     assert image_thumbnail(io.BytesIO(cut), len(cut)) is None
+
+
+def photo(progressive: bool = False, size: tuple[int, int] = (400, 300)) -> bytes:
+    """A JPEG with detail (so its picture data is long), as a camera or phone writes it."""
+    image = Image.effect_noise(size, 64).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90, progressive=progressive)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+def test_jpeg_cut_before_its_end_marker_is_cut_off(progressive: bool):
+    data = photo(progressive)
+    assert run(extract_image, data).problems == []
+    for cut in (data[:len(data) * 6 // 10], data[:-2]):  # cut at 60 %, or only its end marker lost
+        assert [p.code for p in run(extract_image, cut).problems] == [FILE_TRUNCATED]
+    # A copy that stopped part-way into a file already at its full size: the end is zeros.
+    zeroed = data[:len(data) // 2] + bytes(len(data) - len(data) // 2)
+    assert [p.code for p in run(extract_image, zeroed).problems] == [FILE_TRUNCATED]
+
+
+def test_jpeg_with_data_after_its_end_marker_is_complete():
+    """Motion photos append their video, makers a trailer, some writers zeros: the picture is whole."""
+    data = photo()
+    for after in (random.Random(3).randbytes(100_000),  # an appended video
+                  b"SEFH" + bytes(300) + b"SEFT", bytes(5000), b"<x:xmpmeta>" * 9000):
+        assert run(extract_image, data + after).problems == []
+
+
+def test_png_cut_off_and_png_with_wrong_checksums():
+    out = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0110] = "Pixel 7"
+    Image.effect_noise((200, 200), 50).convert("RGB").save(out, "PNG", exif=exif)
+    data = out.getvalue()
+    assert run(extract_image, data).problems == []
+    assert [p.code for p in run(extract_image, data[:len(data) // 2]).problems] == [FILE_TRUNCATED]
+    # A phone's eXIf chunk with a wrong checksum: Pillow refuses the file, viewers show it.
+    position = data.index(b"eXIf")
+    length = struct.unpack(">I", data[position - 4:position])[0]
+    crc = position + 4 + length
+    broken = data[:crc] + bytes(4) + data[crc + 4:]
+    with pytest.raises((OSError, SyntaxError)):  # Pillow: "broken PNG file (bad header checksum)"
+        Image.open(io.BytesIO(broken))
+    result = run(extract_image, broken)
+    assert [p.code for p in result.problems] == [FILE_DAMAGED]
+    assert (result.metadata["width"], result.metadata["camera"]) == (200, "Pixel 7")
+    # Wrong checksums and no picture data at all is not a picture.
+    assert problem(extract_image, broken[:broken.index(b"IDAT") - 4]).code == FILE_UNREADABLE
+
+
+@pytest.mark.parametrize(("latitude", "longitude", "located"), [
+    ((51.0, 30.0, 0.0), (0.0, 7.0, 0.0), True),
+    ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0), False),  # "no fix"
+    ((4294967295.0, 0.0, 0.0), (1.0, 0.0, 0.0), False),  # a placeholder out of range
+    ((), (), False),  # tags present, values empty
+])
+def test_a_gps_block_counts_only_with_a_real_position(latitude: tuple, longitude: tuple, located: bool):
+    exif = Image.Exif()
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "N", latitude, "E", longitude
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "navy").save(out, "JPEG", exif=exif)
+    assert run(extract_image, out.getvalue()).metadata["has_gps"] is located
 
 
 def test_not_a_picture_and_empty():
@@ -439,19 +544,73 @@ def full_box(kind: bytes, version: int, payload: bytes) -> bytes:
     return heif_box(kind, bytes([version, 0, 0, 0]) + payload)
 
 
-def test_heif_size_is_read_from_the_primary_item():
+#: An HEVC decoder configuration record: version 1, NAL unit lengths of 4 bytes (lengthSizeMinusOne 3).
+HVCC = bytes([1]) + bytes(20) + bytes([0xF3, 0])
+
+
+def heif_file(primary: int | None = 2, items: tuple[bytes, bytes] = (b"hvc1", b"hvc1"), hvcc: bool = True,
+              extra_properties: bytes = b"", primary_extra: bytes = b"", data_length: int = 64,
+              claimed_length: int | None = None) -> bytes:
+    """A small HEIF: item 1 a 320x240 thumbnail, item 2 the 4032x3024 picture, each with its data.
+
+    Property indexes: 1 and 2 the two ``ispe``, 3 the ``hvcC`` (when given), 4 on whatever
+    ``extra_properties`` holds (associated with the primary when ``primary_extra`` lists them).
+    """
     ispe_thumb = full_box(b"ispe", 0, struct.pack(">II", 320, 240))
     ispe_main = full_box(b"ispe", 0, struct.pack(">II", 4032, 3024))
-    ipco = heif_box(b"ipco", ispe_thumb + ispe_main)
-    # item 1 (thumbnail) -> property 1; item 2 (primary) -> property 2
-    ipma = full_box(b"ipma", 0, struct.pack(">IHBBHBB", 2, 1, 1, 0x81, 2, 1, 0x82))
-    meta = full_box(b"meta", 0, full_box(b"pitm", 0, struct.pack(">H", 2)) + heif_box(b"iprp", ipco + ipma))
-    data = heif_box(b"ftyp", b"heic\x00\x00\x00\x00mif1heic") + meta + heif_box(b"mdat", b"\x00" * 64)
-    result = run(extract_image, data).metadata
+    ipco = heif_box(b"ipco", ispe_thumb + ispe_main + (heif_box(b"hvcC", HVCC) if hvcc else b"") + extra_properties)
+    config = [0x83] if hvcc else []
+    first = bytes([0x81, *config])
+    second = bytes([0x82, *config]) + primary_extra
+    ipma = full_box(b"ipma", 0, struct.pack(">IH", 2, 1) + bytes([len(first)]) + first
+                    + struct.pack(">H", 2) + bytes([len(second)]) + second)
+    infe = b"".join(full_box(b"infe", 2, struct.pack(">HH4s", item, 0, kind) + b"\x00")
+                    for item, kind in zip((1, 2), items, strict=True))
+    iinf = full_box(b"iinf", 0, struct.pack(">H", 2) + infe)
+    nal = struct.pack(">I", data_length - 4) + b"\x26\x01" + bytes(data_length - 6)  # an IDR slice
+
+    def assemble(mdat_at: int) -> bytes:
+        length = claimed_length if claimed_length is not None else data_length
+        iloc = full_box(b"iloc", 0, bytes([0x44, 0x00]) + struct.pack(">H", 2)
+                        + struct.pack(">HHHII", 1, 0, 1, mdat_at + 8, data_length)
+                        + struct.pack(">HHHII", 2, 0, 1, mdat_at + 8 + data_length, length))
+        pitm = full_box(b"pitm", 0, struct.pack(">H", primary)) if primary is not None else b""
+        meta = full_box(b"meta", 0, pitm + iinf + iloc + heif_box(b"iprp", ipco + ipma))
+        return heif_box(b"ftyp", b"heic\x00\x00\x00\x00mif1heic") + meta
+
+    head = assemble(0)
+    head = assemble(len(head))  # the same length: now with the right offsets
+    return head + heif_box(b"mdat", nal + nal)
+
+
+def test_heif_size_is_read_from_the_primary_item():
+    result = run(extract_image, heif_file()).metadata
     assert (result["width"], result["height"], result["format"]) == (4032, 3024, "HEIF")
     # Without any ispe the picture cannot be measured.
     bare = heif_box(b"ftyp", b"heic\x00\x00\x00\x00mif1heic") + full_box(b"meta", 0, b"")
     assert problem(extract_image, bare).code == FILE_UNREADABLE
+
+
+def test_heif_size_is_after_the_clean_aperture_crop():
+    """A clap box crops the coded picture: viewers (and libheif) show the cropped size."""
+    clap = heif_box(b"clap", struct.pack(">8I", 4000, 1, 3000, 1, 0, 1, 0, 1))
+    result = run(extract_image, heif_file(extra_properties=clap, primary_extra=bytes([0x84]))).metadata
+    assert (result["width"], result["height"]) == (4000, 3000)
+
+
+@pytest.mark.parametrize("damage", [
+    {"primary": 7},  # the primary item does not exist: libheif's "no such item"
+    {"hvcc": False},  # no decoder configuration
+    {"items": (b"hvc1", b"junk")},  # a primary of an unknown kind
+    {"claimed_length": 10_000},  # its data lies past the end of the file (cut off)
+])
+def test_heif_that_no_decoder_can_start_on_is_unreadable(damage: dict[str, Any]):
+    assert problem(extract_image, heif_file(**damage)).code == FILE_UNREADABLE
+
+
+def test_heif_without_a_primary_item_is_unreadable():
+    """pitm is mandatory: libheif stops at "No pitm box", and exiftool finds no picture to measure."""
+    assert problem(extract_image, heif_file(primary=None, items=(b"Exif", b"hvc1"))).code == FILE_UNREADABLE
 
 
 # --------------------------------------------------------------------------- text

@@ -21,8 +21,15 @@ from typing import Any, BinaryIO, cast
 import pytest
 
 from portfolio_check.extract import media
-from portfolio_check.extract.media import extract, probe_duration
-from portfolio_check.extract.model import FILE_EMPTY, FILE_UNREADABLE, Extraction, ExtractionProblem
+from portfolio_check.extract.media import extract
+from portfolio_check.extract.model import (
+    FILE_EMPTY,
+    FILE_PROTECTED,
+    FILE_TRUNCATED,
+    FILE_UNREADABLE,
+    Extraction,
+    ExtractionProblem,
+)
 
 CLIP_SECONDS = 2
 TOLERANCE_SECONDS = 0.5
@@ -76,13 +83,20 @@ LONG_CLIPS: dict[str, list[str]] = {
     "webm": LONG_VIDEO + AUDIO + ["-c:v", "libvpx", "-c:a", "libopus"],
     "mp3": AUDIO + ["-c:a", "libmp3lame", "-b:a", "32k"],
     "wav": AUDIO + ["-c:a", "pcm_s16le"],
+    "flac": AUDIO + ["-c:a", "flac"],
+    "m4a": AUDIO + ["-c:a", "alac", "-movflags", "+faststart"],  # index first: a cut keeps it
 }
+#: The long clips whose cut-off halves are still read (an MP4 with its index last loses it).
+CUT_KINDS = ["mp3", "wav", "flac", "m4a", "webm"]
 LONG_SECONDS = 600
 
 #: Corpus files whose true length differs from ffprobe's, with our expected value and why.
 CORPUS_DURATION_EXCEPTIONS = {
     "quodlibet-mutagen/tests/data/example.opus": (
         11.355, "pre-skip of 65535 samples (1.37 s): decoding gives 11.35 s, ffprobe 5.1 reports 12.72 s"),
+    "quodlibet-mutagen/tests/data/issue_29.wma": (
+        40.613, "32 kB kept of a 681 kB file: its header promises 42 s less 1.58 s of preroll (exiftool: 42 s); "
+                "ffprobe estimates 1.66 s from the bytes present, ffmpeg decodes 0.89 s"),
 }
 CORPUS_TIME_LIMIT_SECONDS = 5
 
@@ -280,12 +294,12 @@ def test_zip_member_stream(clips: dict[str, Path], tmp_path: Path) -> None:
             assert from_zip.metadata == extract_path(clips[name]).metadata, name
 
 
-def test_probe_duration(clips: dict[str, Path]) -> None:
-    with clips["av.mp4"].open("rb") as stream:
-        seconds = probe_duration(stream, clips["av.mp4"].stat().st_size)
-    assert seconds == pytest.approx(CLIP_SECONDS, abs=TOLERANCE_SECONDS)
-    assert probe_duration(io.BytesIO(b"not a video at all" * 10), 180) is None
-    assert probe_duration(io.BytesIO(b""), 0) is None
+def test_audio_only_clips_say_so(clips: dict[str, Path]) -> None:
+    """Sound without a moving picture is audio whatever the container: the extraction says so."""
+    assert extract_path(clips["audio-only.mp4"]).kind == "audio"
+    assert extract_path(clips["a.m4a"]).kind == "audio"
+    for name in ("av.mp4", "video-only.webm", "vp8.webm", "av.mkv"):
+        assert extract_path(clips[name]).kind is None, name
 
 
 # --- cost ----------------------------------------------------------------------------------------
@@ -307,6 +321,32 @@ def test_cost_does_not_grow_with_length(long_and_short: dict[str, tuple[Path, Pa
     # Reading every packet would read the whole file; headers (an MP4's index grows slowly) do not.
     assert reads[long] < min(1024 * 1024, long_size / 5), reads
     assert reads[long] < reads[short] + 512 * 1024, reads
+
+
+@pytest.mark.parametrize("kind", CUT_KINDS)
+def test_cut_off_check_cost_does_not_grow_with_length(long_and_short: dict[str, tuple[Path, Path]], kind: str,
+                                                     tmp_path: Path) -> None:
+    """Cut in half, a 10-minute file is found cut off at about 5 minutes, reading no more than a short one."""
+    reads = {}
+    for path in long_and_short[kind]:
+        data = path.read_bytes()
+        cut = tmp_path / f"cut-{path.name}"
+        cut.write_bytes(data[:len(data) * 3 // 4] if path.stem.startswith("short") else data[:len(data) // 2])
+        with cut.open("rb") as stream:
+            counter = CountingReader(stream)
+            result = extract(cast(BinaryIO, counter), cut.stat().st_size)
+        reads[path] = counter.bytes_read
+        assert result.metadata["truncated"] is True, path
+        assert [problem.code for problem in result.problems] == [FILE_TRUNCATED]
+        assert result.metadata["duration_seconds"] < result.metadata["declared_duration_seconds"] - 0.3
+    short, long = long_and_short[kind]
+    with long.open("rb") as stream:
+        whole = extract(stream, long.stat().st_size).metadata["duration_seconds"]
+    assert whole == pytest.approx(LONG_SECONDS, abs=TOLERANCE_SECONDS)
+    assert reads[long] < reads[short] + 512 * 1024, reads
+    cut_long = extract_path(tmp_path / f"cut-{long.name}").metadata
+    assert cut_long["declared_duration_seconds"] == pytest.approx(LONG_SECONDS, abs=1)
+    assert cut_long["duration_seconds"] == pytest.approx(LONG_SECONDS / 2, rel=0.1)
 
 
 def test_read_budget_stops_a_parser(clips: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -373,7 +413,13 @@ def test_corpus_media(corpus: Path) -> None:
         duration = result.metadata["duration_seconds"]
         if duration is not None and duration > media.SUSPECT_DURATION_SECONDS:
             assert result.metadata.get("duration_suspect") is True, name
-    assert read["quodlibet-mutagen/tests/data/nero-chapters.m4b"].metadata["duration_suspect"] is True
+    # 47 hours promised, 11 microseconds held: reported as cut off, not read as a 47-hour clip.
+    assert results["quodlibet-mutagen/tests/data/nero-chapters.m4b"].code == FILE_TRUNCATED
+    # mutagen's test files cut short on purpose: what they hold, not what their headers promise.
+    for name, held in (("quodlibet-mutagen/tests/data/variable-block.flac", 0.91),
+                       ("quodlibet-mutagen/tests/data/52-too-short-block-size.flac", 0.52)):
+        assert read[name].metadata["truncated"] is True, name
+        assert read[name].metadata["duration_seconds"] == pytest.approx(held, abs=0.1), name
     assert read["Zulko-moviepy/media/no_duration.webm"].metadata["duration_seconds"] == pytest.approx(4.94, abs=0.25)
     assert read["gabriel-vasile-mimetype/testdata/ogg.ogv"].metadata["has_audio"] is True
     assert read["Zulko-moviepy/media/with-attached-pic.mp3"].metadata["has_video"] is False  # cover art
@@ -391,7 +437,12 @@ def test_corpus_media(corpus: Path) -> None:
         reference = CORPUS_DURATION_EXCEPTIONS[name][0] if name in CORPUS_DURATION_EXCEPTIONS else references[name]
         if reference is None:  # ffprobe cannot read it either
             continue
-        ours = result.metadata["duration_seconds"] if isinstance(result, Extraction) else result.code
+        if isinstance(result, ExtractionProblem) and result.code == FILE_TRUNCATED:
+            continue  # a header and no media: ffprobe repeats the header, nothing plays
+        # ffprobe reports what the header promises; for a file cut off, that is our declared length.
+        key = "declared_duration_seconds" if isinstance(result, Extraction) and result.metadata.get("truncated") \
+            else "duration_seconds"
+        ours = result.metadata[key] if isinstance(result, Extraction) else result.code
         if not isinstance(ours, float) or abs(ours - reference) > TOLERANCE_SECONDS:
             disagreements.append(f"{name}: ours {ours}, ffprobe {reference}")
     assert not disagreements, "\n".join(disagreements)
@@ -416,12 +467,15 @@ def test_mp4_cut_before_its_index(clips: dict[str, Path]) -> None:
 
 
 def test_mp4_cut_after_its_index(clips: dict[str, Path]) -> None:
-    """Index first (faststart), media cut short: readable, but reported as cut off."""
+    """Index first (faststart), media cut short: readable, reported as cut off with what it holds."""
     data = clips["mpeg4.mp4"].read_bytes()
     assert data.find(b"moov") < data.find(b"mdat")
     result = extract_bytes(data[:len(data) * 2 // 3])
     assert result.metadata["truncated"] is True
-    assert [problem.code for problem in result.problems] == [FILE_UNREADABLE]
+    assert result.metadata["declared_duration_seconds"] == pytest.approx(CLIP_SECONDS, abs=TOLERANCE_SECONDS)
+    assert 0.5 < result.metadata["duration_seconds"] < CLIP_SECONDS - 0.3
+    assert [problem.code for problem in result.problems] == [FILE_TRUNCATED]
+    assert "cut off" in result.problems[0].message
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -440,7 +494,7 @@ MAGIC_PREFIXES = [b"ID3\x04\x00\x00\x00\x00\x02\x00", b"\xff\xfb\x90\x64", b"RIF
 
 @pytest.mark.parametrize("prefix", MAGIC_PREFIXES)
 def test_magic_bytes_then_garbage(prefix: bytes) -> None:
-    data = prefix + bytes(random.Random(1).getrandbits(8) for _ in range(4000))
+    data = prefix + random.Random(1).randbytes(4000)
     try:
         result = extract_bytes(data)
     except ExtractionProblem as problem:
@@ -453,7 +507,7 @@ def test_magic_bytes_then_garbage(prefix: bytes) -> None:
 def test_mp3_with_garbage_inside(clips: dict[str, Path]) -> None:
     data = bytearray(clips["a.mp3"].read_bytes())
     middle = len(data) // 2
-    data[middle:middle + 2000] = bytes(random.Random(2).getrandbits(8) for _ in range(2000))
+    data[middle:middle + 2000] = random.Random(2).randbytes(2000)
     metadata = extract_bytes(bytes(data)).metadata
     assert metadata["duration_seconds"] == pytest.approx(CLIP_SECONDS, abs=TOLERANCE_SECONDS)
 
@@ -474,7 +528,7 @@ def test_mutated_clips_fail_cleanly(clips: dict[str, Path], seed: int) -> None:
             try:
                 extract_bytes(bytes(data))
             except ExtractionProblem as problem:
-                assert problem.code in (FILE_UNREADABLE, FILE_EMPTY), name
+                assert problem.code in (FILE_UNREADABLE, FILE_EMPTY, FILE_TRUNCATED, FILE_PROTECTED), name
 
 
 def claim_fifty_hours(data: bytes) -> bytes:
@@ -527,6 +581,90 @@ def test_movie_header_alone_lying(clips: dict[str, Path]) -> None:
     assert metadata["probe"] == "pyav"
     assert metadata["duration_suspect"] is True
     assert "50 h" in metadata["duration_suspect_reason"] and "2.0 s was kept" in metadata["duration_suspect_reason"]
+
+
+@pytest.mark.parametrize("name", ["a.wav", "a.flac", "a.mp3", "a.aiff", "vp8.webm", "av.mkv", "mpeg4.mp4"])
+def test_clips_cut_short_are_cut_off(clips: dict[str, Path], name: str) -> None:
+    """What a sync or a full disk leaves: the header intact, the last quarter missing."""
+    data = clips[name].read_bytes()
+    result = extract_bytes(data[:len(data) * 3 // 4])
+    assert result.metadata["truncated"] is True
+    declared = result.metadata["declared_duration_seconds"]
+    assert declared == pytest.approx(CLIP_SECONDS, abs=TOLERANCE_SECONDS)  # MP3 frames pad 2 s to 2.16
+    assert 0 < result.metadata["duration_seconds"] < declared - 0.3
+    [problem] = result.problems
+    assert problem.code == FILE_TRUNCATED
+    assert "cut off: its header promises 2." in problem.message and "holds only about" in problem.message
+
+
+def _header_end(name: str, data: bytes) -> int:
+    """Where the media data starts: after the WAV data chunk header, the FLAC metadata, the ID3 tag,
+    the MP4 mdat box header."""
+    if name.endswith(".wav"):
+        return data.find(b"data") + 8
+    if name.endswith(".flac"):
+        position = 4
+        while not data[position] & 0x80:
+            position += 4 + int.from_bytes(data[position + 1:position + 4], "big")
+        return position + 4 + int.from_bytes(data[position + 1:position + 4], "big")
+    if name.endswith(".mp3"):
+        return 10 + sum((b & 0x7F) << (7 * (3 - i)) for i, b in enumerate(data[6:10]))
+    return data.find(b"mdat") + 4
+
+
+@pytest.mark.parametrize("name", ["a.wav", "a.flac", "a.mp3", "mpeg4.mp4"])
+def test_a_header_alone_is_no_recording(clips: dict[str, Path], name: str) -> None:
+    """Cut right after the header (the tag, the index): nothing plays, and the message says so."""
+    data = clips[name].read_bytes()
+    keep = _header_end(name, data)
+    assert 0 < keep < len(data) - 1000
+    with pytest.raises(ExtractionProblem) as raised:
+        extract_bytes(data[:keep])
+    assert raised.value.code == FILE_TRUNCATED and "holds no audio or video" in raised.value.message
+
+
+def test_complete_files_are_not_cut_off(clips: dict[str, Path]) -> None:
+    for name, path in clips.items():
+        result = extract_path(path)
+        assert "truncated" not in result.metadata and result.problems == [], name
+
+
+def test_fragmented_mp4(ffmpeg: str, tmp_path: Path) -> None:
+    """Screen and browser recorders write fragmented MP4: samples listed per fragment, not in the index."""
+    clip = run_ffmpeg(ffmpeg, tmp_path / "fragmented.m4a", AUDIO + [
+        "-c:a", "aac", "-movflags", "frag_keyframe+empty_moov", "-frag_duration", "200000"], CLIP_SECONDS)
+    data = clip.read_bytes()
+    whole = extract_bytes(data)
+    assert whole.problems == [] and whole.kind == "audio"
+    assert whole.metadata["duration_seconds"] == pytest.approx(CLIP_SECONDS, abs=TOLERANCE_SECONDS)
+    cut = extract_bytes(data[:len(data) // 2])
+    assert [problem.code for problem in cut.problems] == [FILE_TRUNCATED]
+    assert 0.5 < cut.metadata["duration_seconds"] < 1.5
+
+
+def test_drm_protected_mp4_is_protected(ffmpeg: str, tmp_path: Path) -> None:
+    """Common Encryption as packagers write it (encrypted sample entries): no player opens it without a key."""
+    key = "00112233445566778899aabbccddeeff"
+    clip = run_ffmpeg(ffmpeg, tmp_path / "protected.mp4", AUDIO + [
+        "-c:a", "aac", "-encryption_scheme", "cenc-aes-ctr", "-encryption_key", key, "-encryption_kid", key],
+        CLIP_SECONDS)
+    with pytest.raises(ExtractionProblem) as raised:
+        extract_path(clip)
+    assert raised.value.code == FILE_PROTECTED and "CENC" in raised.value.message
+
+
+def test_sound_with_cover_art_is_audio(ffmpeg: str, tmp_path: Path) -> None:
+    """An attached picture (album art, a podcast's logo) is not video, in MP4 and in Matroska."""
+    cover = run_ffmpeg(ffmpeg, tmp_path / "cover.png", ["-f", "lavfi", "-i", "color=red:size=32x32", "-frames:v", "1"],
+                       1)
+    for name, codec in (("with-cover.m4a", ["-c:a", "aac", "-c:v", "png"]),
+                        ("with-cover.mp4", ["-c:a", "aac", "-c:v", "mjpeg"])):
+        clip = run_ffmpeg(ffmpeg, tmp_path / name, AUDIO + ["-i", str(cover), "-map", "0:a", "-map", "1:v", *codec,
+                                                            "-disposition:v", "attached_pic"], CLIP_SECONDS)
+        result = extract_path(clip)
+        assert (result.kind, result.metadata["has_video"], result.metadata["has_audio"]) == ("audio", False, True), name
+    webm = run_ffmpeg(ffmpeg, tmp_path / "voice.webm", AUDIO + ["-c:a", "libopus"], CLIP_SECONDS)
+    assert extract_path(webm).kind == "audio"
 
 
 def test_audio_in_a_video_container_is_not_video(clips: dict[str, Path]) -> None:

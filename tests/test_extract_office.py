@@ -700,3 +700,42 @@ def test_corpus_file_given_as_a_zip_member(corpus: Path, tmp_path: Path) -> None
     with zipfile.ZipFile(buffer) as archive, archive.open("deck.pptx") as member:
         result = office.extract_powerpoint(member, source.stat().st_size)
     assert result.metadata["slides"] == 1 and result.metadata["embedded_media_count"] == 1
+
+
+# --------------------------------------------------------------------------------------------------
+# Old binary files: the summary property sets (real files: tests/test_wild_corpus.py)
+
+
+def property_set(properties: dict[int, tuple[int, bytes]]) -> bytes:
+    """A property set stream ([MS-OLEPS]) with one set: property id -> (type, value bytes)."""
+    import struct
+
+    offsets, body, position = [], b"", 8 + 8 * len(properties)
+    for pid, (kind, value) in properties.items():
+        offsets.append(struct.pack("<II", pid, position + len(body)))
+        body += struct.pack("<HH", kind, 0) + value
+        body += bytes(-len(body) % 4)
+    section = struct.pack("<II", 8 + 8 * len(properties) + len(body), len(properties)) + b"".join(offsets) + body
+    return struct.pack("<HHI16sI", 0xFFFE, 0, 0x20006, bytes(16), 1) + bytes(16) + struct.pack("<I", 48) + section
+
+
+def test_summary_property_set_values() -> None:
+    import struct
+
+    filetime = (datetime(2005, 5, 13, 16, 59, 39) - datetime(1601, 1, 1)).total_seconds() * 10_000_000
+    values = office._property_set(property_set({
+        1: (2, struct.pack("<h", 1252)),  # code page
+        2: (30, struct.pack("<I", 9) + "Café RA\0".encode("cp1252").ljust(9, b"\0")),
+        15: (3, struct.pack("<i", 538)),
+        12: (64, struct.pack("<Q", int(filetime))),
+        7: (3, struct.pack("<i", 42)),
+    }))
+    assert values[2] == "Café RA" and values[15] == 538 and values[7] == 42
+    assert values[12] == "2005-05-13T16:59:39+00:00"
+    assert office._property_set(b"not a property set") == {}
+
+
+def test_word_before_compound_files_has_no_counts() -> None:
+    """Word 1 and 2 files keep no property sets: they are read (no error) with nothing to report."""
+    data = b"\xdb\xa5\x2d\x00" + bytes(2000)
+    assert office.extract_legacy(io.BytesIO(data), len(data)).metadata == {}

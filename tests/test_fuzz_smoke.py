@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fuzz.targets import TARGETS, Case, build_seeds, mutate, run_case  # noqa: E402
+from fuzz.targets import TARGETS, Case, build_seeds, mutate, run_case
 
 
 @pytest.fixture(scope="module")

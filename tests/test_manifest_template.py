@@ -107,7 +107,7 @@ def test_list_rows(codes: list[str]) -> None:
     rows = template_rows(EVIDENCE, codes, "list")
     assert rows[0] == ["Piece", "Title", "Files", "KSBs", "Date", "Location", "Witness", "Description"]
     assert len(rows) == len(EVIDENCE) + 1
-    for number, (row, path) in enumerate(zip(rows[1:], EVIDENCE), start=1):
+    for number, (row, path) in enumerate(zip(rows[1:], EVIDENCE, strict=True), start=1):
         assert row[0] == str(number)
         assert row[1] == tidy_title(path)
         assert row[2] == path
@@ -141,7 +141,7 @@ def test_csv_bom_crlf_and_formula_guard(tmp_path: Path, codes: list[str]) -> Non
     assert "'Production/=HYPERLINK budget.xlsx" not in cells  # the path starts with P: no guard needed
     assert "Production/=HYPERLINK budget.xlsx" in cells
     assert "'=HYPERLINK budget" in cells and "'-draft-schedule.docx" in cells
-    assert "Réunion équipe notes" in cells and '"Post/Delivery spec, final.pdf"'.encode() in data
+    assert "Réunion équipe notes" in cells and b'"Post/Delivery spec, final.pdf"' in data
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
     for text, guarded in [("=1+1", "'=1+1"), ("+44", "'+44"), ("-x", "'-x"), ("@SUM", "'@SUM"),
                           ("\tx", "'\tx"), ("\rx", "'\rx"), ("a=b", "a=b"), ("", "")]:

@@ -12,9 +12,8 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
-
 import portfolios
+import pytest
 
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
 CHROMEDRIVER = Path(shutil.which("chromedriver") or "/usr/bin/chromedriver")

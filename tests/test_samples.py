@@ -20,25 +20,32 @@ BUILT = ("ST0792-production-coordinator-ready", "ST0792-post-production-ready.zi
          "ST1457-assistant-stage-manager", "sharepoint-export")
 CATALOGUES = discover()
 
+#: The samples were mapped by hand before the KSB mapper read them: it finds a share of each one's
+#: claims weak (warnings of the ksb-claims line, which leave the verdict alone).
+CLAIMS = {"ksb-claim-unsupported"}
+#: ...and where a piece claims many KSBs, most of them weak, one warning for the piece instead.
+GENEROUS = CLAIMS | {"ksb-claims-generous"}
+
 #: sample -> (verdict, option, pieces, video seconds, every finding code).
 EXPECTED = {
-    "ST0792-production-coordinator-ready": ("ready", "production-coordinator", 19, 525.0, set()),
-    "ST0792-post-production-ready.zip": ("ready", "post-production-coordinator", 18, 300.0, set()),
-    "ST0792-not-ready": ("not-ready", "production-coordinator", 17, 630.0,
+    "ST0792-production-coordinator-ready": ("ready", "production-coordinator", 19, 525.0, CLAIMS),
+    "ST0792-post-production-ready.zip": ("ready", "post-production-coordinator", 18, 300.0, CLAIMS),
+    "ST0792-not-ready": ("not-ready", "production-coordinator", 16, 630.0,
                          {"piece-count", "video-limit", "attribution-missing", "ksb-not-covered", "file-encrypted",
-                          "unmapped-file"}),
-    "ST1457-assistant-stage-manager": ("ready", None, 13, 150.0, set()),
-    "sharepoint-export/Aisha Rahman 9273610489": ("ready", "production-coordinator", 18, 150.0, set()),
+                          "unmapped-file", "piece-unusable"} | GENEROUS),
+    "ST1457-assistant-stage-manager": ("ready", None, 13, 150.0, CLAIMS),
+    "sharepoint-export/Aisha Rahman 9273610489": ("ready", "production-coordinator", 18, 150.0, CLAIMS),
     "sharepoint-export/Ben Carter 3382057165": ("not-ready", "production-coordinator", 18, 150.0,
-                                                {"attribution-incomplete"}),
-    "sharepoint-export/Chloe Nguyen 4518703927.zip": ("ready", "post-production-coordinator", 18, 100.0, set()),
-    "sharepoint-export/Daniel Hughes 6028173494": ("not-ready", "production-coordinator", 18, 150.0,
-                                                   {"manifest-missing-file", "ksb-not-covered"}),
-    "sharepoint-export/Ellie Marsh 6119382570": ("ready", None, 13, 40.0, {"uln-invalid"}),
+                                                {"attribution-incomplete"} | GENEROUS),
+    "sharepoint-export/Chloe Nguyen 4518703927.zip": ("ready", "post-production-coordinator", 18, 100.0, CLAIMS),
+    "sharepoint-export/Daniel Hughes 6028173494": ("not-ready", "production-coordinator", 17, 150.0,
+                                                   {"manifest-missing-file", "ksb-not-covered", "piece-count",
+                                                    "piece-unusable"} | CLAIMS),
+    "sharepoint-export/Ellie Marsh 6119382570": ("ready", None, 13, 40.0, {"uln-invalid"} | CLAIMS),
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _check(name: str):
     """Each sample is checked once per run; the tests only read the assessment."""
     return check_portfolio(SAMPLES / name, CATALOGUES, CheckSettings())

@@ -1,11 +1,11 @@
-"""The sandbox bounds each task in time and memory, and a bad task never takes the others down."""
+"""The worker pool bounds each task in time and memory, and a bad task never takes the others down."""
 
 from __future__ import annotations
 
 import os
 import time
 
-from portfolio_check.extract.sandbox import Budget, IsolatedRunner, Overrun
+from portfolio_check.workers import Budget, IsolatedRunner, Overrun
 
 
 def behave(task: object) -> object:
@@ -41,7 +41,7 @@ def test_workers_are_reused_and_results_keep_task_order() -> None:
 
 
 def grouped(task: tuple[str, object]) -> object:
-    group, value = task
+    _, value = task
     if value == "slow":
         time.sleep(0.3)
     return behave(value)
@@ -53,7 +53,7 @@ def by_group(task: tuple[str, object]) -> str:
 
 def _pids_by_group(tasks: list, results: list) -> dict[str, set[int]]:
     found: dict[str, set[int]] = {}
-    for (group, _), result in zip(tasks, results):
+    for (group, _), result in zip(tasks, results, strict=True):
         if not isinstance(result, Overrun):
             found.setdefault(group, set()).add(result[1])
     return found

@@ -160,34 +160,35 @@ def _convert_one(entry: Mapping[str, Any], source: str, where: str,
         is_core = _truthy(item.get("isThisACoreDuty"))
         duty_options = []
         for option_ref in item.get("mappedOptions") or []:
-            option_id = option_by_id.get(str(option_ref))
-            if option_id is None:
+            mapped_option = option_by_id.get(str(option_ref))
+            if mapped_option is None:
                 warnings.append(f"duty D{position} lists option '{option_ref}', which the standard does not define; ignored")
             else:
-                duty_options.append(option_id)
+                duty_options.append(mapped_option)
         scope = [CORE] if is_core or not duty_options else duty_options
         mapped_codes = []
         for mapped_key in ("mappedKnowledge", "mappedSkills", "mappedBehaviour"):
             for ksb_ref in item.get(mapped_key) or []:
-                code = code_by_id.get(str(ksb_ref))
-                if code is None:
-                    warnings.append(f"duty D{position} maps '{ksb_ref}' in {mapped_key}, which is not a KSB of the standard; ignored")
+                mapped_code = code_by_id.get(str(ksb_ref))
+                if mapped_code is None:
+                    warnings.append(f"duty D{position} maps '{ksb_ref}' in {mapped_key}, which is not a KSB of the "
+                                    "standard; ignored")
                     continue
-                mapped_codes.append(code)
-                ksb_scopes.setdefault(code, set()).update(scope)
+                mapped_codes.append(mapped_code)
+                ksb_scopes.setdefault(mapped_code, set()).update(scope)
         duties.append({"code": f"D{position}", "text": " ".join(str(detail).split()),
                        "options": scope, "ksbs": mapped_codes})
 
     unmapped = []
     for ksb in ksbs:
-        scope = ksb_scopes.get(ksb["code"])
-        if not scope:
+        ksb_scope = ksb_scopes.get(ksb["code"])
+        if not ksb_scope:
             unmapped.append(ksb["code"])
             ksb["options"] = [CORE]
-        elif CORE in scope:
+        elif CORE in ksb_scope:
             ksb["options"] = [CORE]
         else:
-            ksb["options"] = [o["id"] for o in options if o["id"] in scope]
+            ksb["options"] = [o["id"] for o in options if o["id"] in ksb_scope]
     if unmapped and duties:
         warnings.append(f"no duty maps {', '.join(unmapped)}; taken as core")
 

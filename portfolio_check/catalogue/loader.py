@@ -11,7 +11,6 @@ import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from portfolio_check.catalogue.model import (
     CORE,
     KSB_KINDS,
     AssessmentMethod,
+    Catalogues,
     Descriptor,
     Duty,
     Ksb,
@@ -27,7 +27,7 @@ from portfolio_check.catalogue.model import (
     Standard,
     Theme,
 )
-from portfolio_check.errors import CatalogueError, UnknownChoiceError
+from portfolio_check.errors import CatalogueError
 from portfolio_check.resources import catalogue_dir
 
 #: Extra catalogue folders, separated like PATH.
@@ -39,6 +39,9 @@ STATUSES = ("approved", "proposal", "in development", "retired", "withdrawn")
 KSB_CODE = re.compile(r"^[KSB][1-9][0-9]*$")
 DUTY_CODE = re.compile(r"^D[1-9][0-9]*$")
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: Mapper vocabulary: each entry a short phrase, so a long sentence pasted by mistake is caught.
+MAX_PHRASE_WORDS = 6
+_ANY_CODE = re.compile(r"^[KSBD][1-9][0-9]*$", re.IGNORECASE)
 
 
 class _Entry:
@@ -115,6 +118,35 @@ class _Entry:
         if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
             raise self.error(key, f"expected a list of ids, found {_describe(value)}")
         return tuple(str(v).strip() for v in value)
+
+    def phrases(self, key: str) -> tuple[str, ...]:
+        """Mapper vocabulary: a list of short phrases, each with a letter, none a code, none twice."""
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise self.error(key, f"expected a list of words or short phrases, found {_describe(value)}")
+        found: list[str] = []
+        seen: set[str] = set()
+        for i, item in enumerate(value):
+            where = f"{key}[{i}]"
+            if isinstance(item, bool) or not isinstance(item, str):
+                raise self.error(where, f"expected a word or short phrase, found {_describe(item)}")
+            phrase = " ".join(item.split())
+            if not re.search(r"[^\W\d_]", phrase):
+                raise self.error(where, f"'{phrase}' has no letters")
+            if len(phrase.split()) > MAX_PHRASE_WORDS:
+                raise self.error(where, f"'{phrase[:40]}…' is longer than {MAX_PHRASE_WORDS} words; "
+                                        "give short phrases, one idea each")
+            # A code would match manifests and labels that quote codes, never the evidence itself.
+            if _ANY_CODE.fullmatch(phrase):
+                raise self.error(where, f"'{phrase}' is a code; give the words evidence uses instead")
+            folded = phrase.casefold()
+            if folded in seen:
+                raise self.error(where, f"'{phrase}' appears more than once")
+            seen.add(folded)
+            found.append(phrase)
+        return tuple(found)
 
 
 def _describe(value: Any) -> str:
@@ -267,7 +299,7 @@ def _parse_themes(top: _Entry, option_ids: set[str], method_ids: set[str]) -> It
 
 def _parse_ksbs(top: _Entry, option_ids: set[str], method_ids: set[str], theme_ids: set[str]) -> Iterable[Ksb]:
     seen: set[str] = set()
-    fields = ("code", "text", "kind", "options", "methods", "theme")
+    fields = ("code", "text", "kind", "options", "methods", "theme", "evidence_terms", "typical_evidence")
     for i, raw in enumerate(top.items("ksbs")):
         entry = _Entry(raw, top.source, f"ksbs[{i}]", fields)
         code = (entry.text("code") or "").upper()
@@ -292,12 +324,14 @@ def _parse_ksbs(top: _Entry, option_ids: set[str], method_ids: set[str], theme_i
             options=options,
             methods=_known(entry, "methods", entry.words("methods"), method_ids, "method"),
             theme=theme,
+            evidence_terms=entry.phrases("evidence_terms"),
+            typical_evidence=entry.phrases("typical_evidence"),
         )
 
 
 def _parse_duties(top: _Entry, option_ids: set[str], ksb_codes: set[str]) -> Iterable[Duty]:
     seen: set[str] = set()
-    fields = ("code", "text", "options", "ksbs", "off_the_job_days")
+    fields = ("code", "text", "options", "ksbs", "off_the_job_days", "evidence_terms", "typical_evidence")
     for i, raw in enumerate(top.items("duties")):
         entry = _Entry(raw, top.source, f"duties[{i}]", fields)
         code = (entry.text("code") or "").upper()
@@ -311,6 +345,8 @@ def _parse_duties(top: _Entry, option_ids: set[str], ksb_codes: set[str]) -> Ite
             options=_known(entry, "options", entry.words("options") or (CORE,), option_ids | {CORE}, "option"),
             ksbs=_known(entry, "ksbs", (c.upper() for c in entry.words("ksbs")), ksb_codes, "KSB"),
             off_the_job_days=entry.integer("off_the_job_days"),
+            evidence_terms=entry.phrases("evidence_terms"),
+            typical_evidence=entry.phrases("typical_evidence"),
         )
 
 
@@ -367,7 +403,7 @@ def read_document(path: Path) -> Any:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""
@@ -392,34 +428,6 @@ def catalogue_dirs(extra: Sequence[str | os.PathLike[str]] = ()) -> list[Path]:
     dirs += [Path(p) for p in env.split(os.pathsep) if p.strip()]
     dirs += [Path(p) for p in extra]
     return dirs
-
-
-@dataclass
-class Catalogues:
-    """Every standard found, plus the catalogue files that could not be used."""
-
-    standards: list[Standard] = field(default_factory=list)
-    errors: list[CatalogueError] = field(default_factory=list)
-
-    def references(self) -> list[str]:
-        return sorted({s.reference for s in self.standards})
-
-    def versions(self, reference: str) -> list[Standard]:
-        found = [s for s in self.standards if s.reference == reference.upper()]
-        return sorted(found, key=lambda s: s.version_sort_key)
-
-    def get(self, reference: str, version: str | None = None) -> Standard:
-        """The standard with this reference: the given version, else the latest."""
-        versions = self.versions(reference.strip())
-        if not versions:
-            raise UnknownChoiceError("standard", reference, self.references())
-        if version is None:
-            return versions[-1]
-        wanted = version.strip().lstrip("vV")
-        for standard in versions:
-            if standard.version == wanted:
-                return standard
-        raise UnknownChoiceError("version", version, [s.version for s in versions], versions[0].reference)
 
 
 def discover(extra_dirs: Sequence[str | os.PathLike[str]] = ()) -> Catalogues:

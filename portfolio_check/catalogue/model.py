@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from portfolio_check.errors import CatalogueError, UnknownChoiceError
+
 #: The option id a KSB or duty carries when every apprentice on the standard is assessed on it.
 CORE = "core"
 
@@ -66,6 +68,10 @@ class Ksb:
     #: Ids of the assessment methods that assess it.
     methods: tuple[str, ...] = ()
     theme: str | None = None
+    #: Words and short phrases an apprentice uses when writing about this work (for the KSB mapper).
+    evidence_terms: tuple[str, ...] = ()
+    #: Kinds of document that typically evidence it, e.g. ``call sheet`` (for the KSB mapper).
+    typical_evidence: tuple[str, ...] = ()
 
     @property
     def is_core(self) -> bool:
@@ -81,6 +87,10 @@ class Duty:
     options: tuple[str, ...] = (CORE,)
     ksbs: tuple[str, ...] = ()
     off_the_job_days: int | None = None
+    #: Words and short phrases an apprentice uses when writing about this work (for the KSB mapper).
+    evidence_terms: tuple[str, ...] = ()
+    #: Kinds of document that typically evidence it, e.g. ``prompt book`` (for the KSB mapper).
+    typical_evidence: tuple[str, ...] = ()
 
     @property
     def is_core(self) -> bool:
@@ -173,3 +183,31 @@ class Standard:
 def version_sort_key(version: str) -> tuple[tuple[int, int, str], ...]:
     """Order versions numerically part by part, so 1.10 comes after 1.2."""
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in version.split("."))
+
+
+@dataclass
+class Catalogues:
+    """Every standard found, plus the catalogue files that could not be used."""
+
+    standards: list[Standard] = field(default_factory=list)
+    errors: list[CatalogueError] = field(default_factory=list)
+
+    def references(self) -> list[str]:
+        return sorted({s.reference for s in self.standards})
+
+    def versions(self, reference: str) -> list[Standard]:
+        found = [s for s in self.standards if s.reference == reference.upper()]
+        return sorted(found, key=lambda s: s.version_sort_key)
+
+    def get(self, reference: str, version: str | None = None) -> Standard:
+        """The standard with this reference: the given version, else the latest."""
+        versions = self.versions(reference.strip())
+        if not versions:
+            raise UnknownChoiceError("standard", reference, self.references())
+        if version is None:
+            return versions[-1]
+        wanted = version.strip().lstrip("vV")
+        for standard in versions:
+            if standard.version == wanted:
+                return standard
+        raise UnknownChoiceError("version", version, [s.version for s in versions], versions[0].reference)

@@ -25,7 +25,7 @@ Everything here is pure: it reads `FileRecord` objects and returns data and find
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -280,8 +280,16 @@ class AttributionResult:
 # Finding the statement
 
 
-def find_attribution(records: Sequence[FileRecord]) -> AttributionResult:
+#: A scanned statement is a page or two; a longer image-only PDF is scanned evidence.
+SCANNED_STATEMENT_MAX_PAGES = 4
+
+
+def find_attribution(records: Sequence[FileRecord], mapped: Collection[str] = ()) -> AttributionResult:
     """Read every file's text for the statement; note likely statements that are only pictures.
+
+    A picture is a likely statement when its name says so, and a scanned PDF of a few pages is one
+    whatever its name (scanners name files ``Scan_20260306_0912.pdf``) unless the manifest maps it
+    as evidence (``mapped``): the verdict must not hinge on a file name.
 
     The best statement is the one where most parties confirm with name and date, then the one
     with the highest score. Files are read as text when they are Word, PDF, text, PowerPoint or
@@ -295,7 +303,7 @@ def find_attribution(records: Sequence[FileRecord]) -> AttributionResult:
         if record.error and not text.strip():
             continue
         if _is_picture_only(record, text):
-            if _path_suggests_statement(record.path):
+            if _path_suggests_statement(record.path) or (record.path not in mapped and _is_short_scan(record)):
                 pictures.append(record.path)
             continue
         if record.kind not in TEXT_KINDS or not text.strip():
@@ -387,6 +395,12 @@ def _is_picture_only(record: FileRecord, text: str) -> bool:
         metadata = record.metadata or {}
         return bool(metadata.get("image_only")) or metadata.get("has_text_layer") is False or not text.strip()
     return record.kind in PICTURE_KINDS and not text.strip()
+
+
+def _is_short_scan(record: FileRecord) -> bool:
+    """A PDF of a few pages with no text layer: what a scanner makes of a signed page."""
+    pages = (record.metadata or {}).get("pages")
+    return record.kind == "pdf" and isinstance(pages, int) and 0 < pages <= SCANNED_STATEMENT_MAX_PAGES
 
 
 def _path_suggests_statement(path: str) -> bool:
@@ -558,7 +572,7 @@ def _confirms(found: dict[str, Any], points: float) -> bool:
 def _confirming(sentences: list[_Sentence]) -> list[_Sentence]:
     found_by_sentence = [_families(s.text) for s in sentences]
     confirming: list[_Sentence] = []
-    for index, (sentence, found) in enumerate(zip(sentences, found_by_sentence)):
+    for index, (sentence, found) in enumerate(zip(sentences, found_by_sentence, strict=True)):
         points = _sentence_points(found)
         if _confirms(found, points):
             sentence.points, sentence.confirming = points, True
@@ -710,7 +724,7 @@ class _Fields:
         hints = [f.value for f in group if f.kind == "hint" and _is_name(f.value)]
         return _Block(
             is_sign_off=True,
-            name=(names or signed_names or hints or [None])[0],
+            name=next(iter(names or signed_names or hints), None),
             date=parse_date(dates[0]) if dates else None,
             signed=any(not _as_date(v) for v in signatures),
         )
@@ -870,7 +884,7 @@ def _labels(cell: str) -> tuple[list[_Label], str]:
         found.append(_Label(kind, next(iter(parties)) if len(parties) == 1 else None, start, match.end()))
     if not found:
         return [], cell
-    for label, following in zip(found, found[1:] + [None]):
+    for label, following in zip(found, [*found[1:], None], strict=True):
         label.value = cell[label.end: following.start if following else len(cell)]
     return found, cell[: found[0].start].strip()
 

@@ -16,6 +16,8 @@ SEVERITY: dict[str, Severity] = {
     model.FILE_UNREADABLE: Severity.ERROR,
     model.FILE_EMPTY: Severity.ERROR,
     model.FILE_ENCRYPTED: Severity.ERROR,
+    model.FILE_PROTECTED: Severity.ERROR,
+    model.FILE_TRUNCATED: Severity.ERROR,
     model.UNSAFE_ARCHIVE: Severity.ERROR,
     model.UNSAFE_FILE: Severity.ERROR,
     model.UNSUPPORTED_FORMAT: Severity.WARNING,
@@ -23,6 +25,7 @@ SEVERITY: dict[str, Severity] = {
     model.LEGACY_FORMAT: Severity.WARNING,
     model.MACRO_ENABLED: Severity.WARNING,
     model.EXTERNAL_LINK: Severity.WARNING,
+    model.FILE_DAMAGED: Severity.WARNING,
 }
 
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 
-from portfolio_check.catalogue.loader import Catalogues
-from portfolio_check.catalogue.model import CORE, Standard
+from portfolio_check.catalogue.model import CORE, Catalogues, Standard
+from portfolio_check.checks.context import Resolution
 from portfolio_check.errors import PortfolioCheckError, UnknownChoiceError
 from portfolio_check.findings import Finding, Severity
 
@@ -20,14 +19,6 @@ _FOLDER_NAME = re.compile(r"^(?P<name>.*?[^\d\s_-])[\s_-]+(?P<uln>\d{10})$")
 
 class StandardNotDetermined(PortfolioCheckError):
     """Nothing says which standard the portfolio is for, and the codes do not tell."""
-
-
-@dataclass
-class Resolution:
-    standard: Standard
-    option: str | None
-    inferred: list[str] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
 
 
 def merge_details(sources: Iterable[tuple[str, Mapping[str, str]]]) -> tuple[dict[str, str], dict[str, str]]:
@@ -55,7 +46,7 @@ def uln_is_valid(uln: str) -> bool:
     mod 11 gives r; r = 0 is invalid, otherwise the tenth digit must be 10 - r."""
     if not re.fullmatch(r"\d{10}", uln):
         return False
-    total = sum(int(digit) * weight for digit, weight in zip(uln[:9], range(10, 1, -1)))
+    total = sum(int(digit) * weight for digit, weight in zip(uln[:9], range(10, 1, -1), strict=True))
     remainder = total % 11
     return remainder != 0 and int(uln[9]) == 10 - remainder
 
@@ -71,7 +62,8 @@ def _option_id(standard: Standard, value: str) -> str | None:
 def resolve(catalogues: Catalogues, details: Mapping[str, str], detail_sources: Mapping[str, str],
             codes_used: Iterable[str]) -> Resolution:
     """Settle the standard (version) and option. Flag values that do not exist raise
-    `UnknownChoiceError`; values read from the portfolio that do not exist become findings."""
+    `UnknownChoiceError`; values read from the portfolio that do not exist become findings, and a
+    standard nothing determines leaves ``standard`` None with the reason in ``undetermined``."""
     codes = {c.upper() for c in codes_used}
     findings: list[Finding] = []
     inferred: list[str] = []
@@ -89,7 +81,11 @@ def resolve(catalogues: Catalogues, details: Mapping[str, str], detail_sources: 
                                     f"catalogue for: {exc}",
                                     fix="Correct the standard reference, or add its catalogue with --catalogues."))
     if standard is None:
-        standard, strays = _infer_standard(catalogues, codes)
+        try:
+            standard, strays = _infer_standard(catalogues, codes)
+        except StandardNotDetermined as exc:
+            return Resolution(standard=None, option=None, inferred=tuple(inferred), findings=tuple(findings),
+                              undetermined=str(exc))
         if strays:
             inferred.append(f"standard {standard.reference} v{standard.version}, the catalogue that holds the codes "
                             f"the manifest uses, except {', '.join(strays)}")
@@ -114,7 +110,7 @@ def resolve(catalogues: Catalogues, details: Mapping[str, str], detail_sources: 
             inferred.append(f"option {option}, from the option-specific codes the manifest uses")
         elif finding:
             findings.append(finding)
-    return Resolution(standard=standard, option=option, inferred=inferred, findings=findings)
+    return Resolution(standard=standard, option=option, inferred=tuple(inferred), findings=tuple(findings))
 
 
 def _infer_standard(catalogues: Catalogues, codes: set[str]) -> tuple[Standard, list[str]]:
@@ -160,13 +156,17 @@ def _infer_option(standard: Standard, codes: set[str]) -> tuple[str | None, Find
     choices = ", ".join(o.id for o in standard.options)
     if len(seen) == 1:
         return next(iter(seen)), None
+    unchecked = "; ".join(f"{option}: {', '.join(sorted(own, key=_code_order))}"
+                          for option, own in specific.items() if own)
+    what = "duties" if standard.portfolio.evidence_codes == "duties" else "KSBs"
+    consequence = (f" Only the core {what} were checked; the option-specific {what} were not ({unchecked})."
+                   if unchecked else "")
+    fix = f"Give the option in the portfolio details (option: ...) or with --option ({choices})."
     if not seen:
         return None, Finding("option-unknown", Severity.ERROR,
                              f"The portfolio does not say which option of {standard.key} the apprentice follows, and "
-                             "its pieces map only to core KSBs, so it cannot be inferred. The option's KSBs were not "
-                             "checked.", fix=f"Give the option in the portfolio details or with --option ({choices}).")
+                             f"its pieces map only to core {what}, so it cannot be inferred.{consequence}", fix=fix)
     mixed = "; ".join(f"{option}: {', '.join(found)}" for option, found in seen.items())
     return None, Finding("option-unknown", Severity.ERROR,
                          f"The portfolio does not say which option of {standard.key} the apprentice follows, and its "
-                         f"pieces map to KSBs of more than one option ({mixed}).",
-                         fix=f"Give the option in the portfolio details or with --option ({choices}).")
+                         f"pieces map to {what} of more than one option ({mixed}).{consequence}", fix=fix)

@@ -3,16 +3,26 @@
 Each reads only what it needs: a PDF's text from its first pages, a picture's header and EXIF
 (never its pixels), the first megabytes of a text file. The text kept here is what later checks
 search for the employer's or apprentice's attribution statement.
+
+Damage is judged as the readers an assessor uses judge it. A PDF is unreadable only when no page can
+be got from it: one whose cross-reference table or end marker is broken is rebuilt from its objects
+(as poppler, qpdf and pdf.js do) and read, with a ``file-damaged`` warning, or ``file-truncated``
+when it ends inside its content or pages it lists are missing. A picture is cut off when it ends
+before its end marker (JPEG's FF D9, PNG's IEND), judged from the end of the file; a HEIC whose
+primary picture has no data or decoder configuration is unreadable, as libheif refuses it.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
 import logging
+import math
 import re
 import struct
 import warnings
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -21,8 +31,11 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from portfolio_check.extract.model import (
     EXTERNAL_LINK,
+    FILE_DAMAGED,
     FILE_EMPTY,
     FILE_ENCRYPTED,
+    FILE_PROTECTED,
+    FILE_TRUNCATED,
     FILE_UNREADABLE,
     Extraction,
     ExtractionProblem,
@@ -45,6 +58,11 @@ PDF_TREE_MAX_DEPTH = 64
 #: A page with an image and less text than this (non-space characters) is taken as a scan:
 #: ImageMagick labels each image, and scanning apps stamp "Scanned by ...".
 SCAN_PAGE_MAX_TEXT = 25
+#: A PDF without its end marker is taken as cut off when no trailer lies this close to its end
+#: (some writers leave private data after the trailer; a cut file has none of it).
+PDF_TRAILER_WINDOW_BYTES = 64 * 1024
+#: Objects pypdf may look through for a catalog its trailer does not name.
+PDF_ROOT_SEARCH_OBJECTS = 1000
 #: PDFs read from an archive are copied for random access; up to this size in memory.
 SPOOL_IN_MEMORY_BYTES = 64 * 1024**2
 #: Bytes of a text file that are read.
@@ -64,6 +82,31 @@ PDF_ENCRYPTED_MESSAGE = (
 PDF_DAMAGED_MESSAGE = (
     "The PDF cannot be read: it is damaged or incomplete, or is not really a PDF. Open it and "
     "save or print it to PDF again, then submit the new file."
+)
+PDF_REPAIRED_MESSAGE = (
+    "The PDF is damaged (its index of contents is broken or its end marker is missing), though PDF "
+    "readers repair it as they open it. Open it and save or print it to PDF again so that every "
+    "reader opens it, then submit the new file."
+)
+PDF_TRUNCATED_MESSAGE = (
+    "The PDF is cut off: parts of it, pages among them, are missing (it was probably cut short while "
+    "copying or uploading). Copy it again from the original, or save or print it to PDF again, and "
+    "submit the new file."
+)
+PDF_PROTECTED_MESSAGE = (
+    "The PDF is protected by rights management ({handler}): it opens only in a reader signed in to its "
+    "owner's rights service, so an assessor cannot open it. Ask its owner for a copy without "
+    "protection, or print it to PDF, and submit that."
+)
+IMAGE_CUT_OFF_MESSAGE = (
+    "The picture is cut off: the file ends before the end of the picture data (it was probably cut "
+    "short while copying or uploading), so part of it shows grey or not at all. Copy it again from "
+    "the original and submit it again."
+)
+PNG_CHECKSUM_MESSAGE = (
+    "The picture is slightly damaged: some of its internal checksums are wrong (the program that "
+    "last wrote it did not update them). Most viewers still show it, but some refuse it: open it and "
+    "save it again as PNG or JPEG."
 )
 IMAGE_DAMAGED_MESSAGE = (
     "The picture cannot be read: it is damaged or incomplete, or is not really a picture. Open it "
@@ -120,7 +163,7 @@ def _random_access(stream: BinaryIO, size: int) -> BinaryIO:
     import shutil
     import tempfile
 
-    copy = tempfile.TemporaryFile()
+    copy = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the reader; deleted when it is collected
     shutil.copyfileobj(stream, copy, 1024**2)
     copy.seek(0)
     return copy
@@ -156,35 +199,235 @@ def _clean(value: Any) -> str | None:
 def extract_pdf(stream: BinaryIO, size: int) -> Extraction:
     """Pages, encryption, text layer, form and signature fields, document properties and text.
 
-    Raises ``file-encrypted`` when the PDF needs a password to open and ``file-unreadable`` when
-    it is damaged; a PDF with only an owner password (restrictions) opens and is read.
+    Raises ``file-encrypted`` when the PDF needs a password to open, ``file-protected`` when it is
+    locked by a rights-management handler, and ``file-unreadable`` when no page can be got from it.
+    A PDF that readers repair as they open it (a broken cross-reference table, no end marker) is read
+    and carries a ``file-damaged`` warning, or ``file-truncated`` when pages it lists are missing.
+    A PDF with only an owner password (restrictions) opens and is read.
     """
     _require_content(size, "PDF")
-    from pypdf import PdfReader
     from pypdf.errors import DependencyError
 
     source = _random_access(stream, size)
-    if not _ends_like_pdf(source, size):
-        raise ExtractionProblem(FILE_UNREADABLE, PDF_DAMAGED_MESSAGE)
-    source.seek(0)
-    with _quiet("pypdf"):
+    ends_properly = _ends_like_pdf(source, size)
+    # Writers end a PDF with its trailer: none near the end (nor %%EOF), and the last object
+    # unfinished, means the file was cut off in the middle of its content.
+    cut_off = not ends_properly and _cut_inside_an_object(source, size)
+    with _quiet("pypdf"), _pdf_repairs() as repairs:
         try:
-            reader = PdfReader(source, strict=False)
-            return _read_pdf(reader)
+            try:
+                extraction = _read_pdf(_reader(source))
+            except (ExtractionProblem, DependencyError):
+                raise
+            except (Exception, MemoryError) as error:  # pypdf documents its exceptions as bugs for callers
+                # Viewers rebuild a PDF whose end (startxref, trailer, %%EOF) is missing or wrong by
+                # scanning its objects; pypdf does so too once the end points nowhere.
+                if not _starts_like_pdf(source):
+                    raise ExtractionProblem(FILE_UNREADABLE, PDF_DAMAGED_MESSAGE) from error
+                repairs.append(f"rebuilt after: {error}")
+                try:
+                    extraction = _read_pdf(_reader(_repairable(source, size)))
+                except (ExtractionProblem, DependencyError):
+                    raise
+                except (Exception, MemoryError) as again:  # pypdf documents its exceptions as bugs for callers
+                    # Cut off before its trailer: a trailer naming the catalog, found in the objects.
+                    trailer = _catalog_trailer(source, size) if "Root" in str(again) else None
+                    if trailer is None:
+                        raise
+                    extraction = _read_pdf(_reader(_repairable(source, size, trailer + _WithTrailer.SUFFIX)))
         except (ExtractionProblem, DependencyError):
             # A missing dependency (cryptography, for AES) is the installation's fault, not the file's.
             raise
         except (Exception, MemoryError) as error:  # pypdf documents its exceptions as bugs for callers
             raise ExtractionProblem(FILE_UNREADABLE, PDF_DAMAGED_MESSAGE) from error
+    damage = [message for message in repairs if _is_structural(message)]
+    meta = extraction.metadata
+    claimed = meta.pop("claimed_pages", None)
+    if ends_properly and not damage:
+        return extraction
+    missing_objects = any(_MISSING_OBJECT.search(message) for message in damage)
+    # Fewer pages than the page tree claims, in a file with other damage (a wrong /Count alone is a
+    # writer's slip that readers ignore).
+    pages_missing = (claimed or 0) > (meta.get("pages") or 0)
+    if pages_missing or cut_off or (not ends_properly and missing_objects):
+        extraction.problems.append(Problem(FILE_TRUNCATED, PDF_TRUNCATED_MESSAGE))
+    else:
+        extraction.problems.append(Problem(FILE_DAMAGED, PDF_REPAIRED_MESSAGE))
+    meta["damaged"] = True
+    return extraction
+
+
+def _reader(source: Any) -> PdfReader:
+    """A reader that refuses rights-management security handlers before pypdf gives up on them."""
+    from pypdf import PdfReader
+
+    class _Reader(PdfReader):
+        def _handle_encryption(self, password: str | bytes | None) -> None:
+            from pypdf.generic import DictionaryObject
+
+            encrypt = self.trailer.get("/Encrypt")
+            encrypt = encrypt.get_object() if encrypt is not None else None
+            handler = encrypt.get("/Filter") if isinstance(encrypt, DictionaryObject) else None
+            if handler is not None and str(handler) != "/Standard":
+                raise ExtractionProblem(FILE_PROTECTED, PDF_PROTECTED_MESSAGE.format(handler=str(handler).lstrip("/")))
+            super()._handle_encryption(password)
+
+    # pypdf looks through up to this many objects for a catalog the trailer does not name; each
+    # costs a fraction of a millisecond, and a damaged file may claim millions.
+    return _Reader(source, strict=False, root_object_recovery_limit=PDF_ROOT_SEARCH_OBJECTS)
 
 
 def _ends_like_pdf(source: BinaryIO, size: int) -> bool:
     """Whether ``%%EOF`` is in the last kilobyte, where Acrobat requires it.
 
-    Its absence means an upload or copy was cut short; pypdf would quietly read what is left.
+    Its absence means an upload or copy was cut short, or a writer did not finish the file.
     """
     source.seek(max(0, size - 1024))
     return b"%%EOF" in source.read(1024)
+
+
+def _cut_inside_an_object(source: BinaryIO, size: int) -> bool:
+    """Whether the file ends inside an object, with no trailer in its last `PDF_TRAILER_WINDOW_BYTES`.
+
+    Such an object (a page's content, a picture) is lost; a file cut after its last object only lost
+    the index that readers rebuild.
+    """
+    start = max(0, size - PDF_TRAILER_WINDOW_BYTES)
+    source.seek(start)
+    tail = source.read(size - start)
+    if b"startxref" in tail or b"trailer" in tail:
+        return False
+    last_opened = _last_object_start(tail)
+    return last_opened >= 0 and tail.rfind(b"endobj") < last_opened
+
+
+#: What precedes "obj" at the start of an indirect object ("12 0 obj"); bounded, so that a long run
+#: of digits cannot make the search slow.
+_OBJECT_NUMBERS = re.compile(rb"(\d{1,10})[ \t\r\n]{1,8}(\d{1,5})[ \t\r\n]{1,8}\Z")
+_CATALOG = re.compile(rb"/Type\s{0,8}/Catalog\b")
+
+
+def _catalog_trailer(source: BinaryIO, size: int) -> bytes | None:
+    """A trailer naming the document catalog, for a PDF cut off before its own trailer; None when
+    no catalog object is found (or the file is too big to search in memory)."""
+    if size > SPOOL_IN_MEMORY_BYTES:
+        return None
+    source.seek(0)
+    data = source.read(size)
+    for match in _CATALOG.finditer(data):
+        window = data[max(0, match.start() - 4096):match.start()]
+        start = _last_object_start(window)
+        numbers = _OBJECT_NUMBERS.search(window, max(0, start - 32), start) if start >= 0 else None
+        if numbers is not None:
+            number, generation = int(numbers.group(1)), int(numbers.group(2))
+            return b"\ntrailer\n<< /Root %d %d R /Size %d >>" % (number, generation, number + 1)
+    return None
+
+
+def _last_object_start(data: bytes) -> int:
+    """Where the last "N G obj" starts in ``data``, or -1."""
+    position = data.rfind(b"obj")
+    while position >= 0:
+        following = data[position + 3:position + 4]
+        if not following.isalnum() and _OBJECT_NUMBERS.search(data, max(0, position - 32), position):
+            return position
+        position = data.rfind(b"obj", 0, position)
+    return -1
+
+
+def _starts_like_pdf(source: BinaryIO) -> bool:
+    """Whether ``%PDF-`` is in the first kilobyte, where readers look for it."""
+    source.seek(0)
+    return b"%PDF-" in source.read(1024)
+
+
+#: pypdf's warnings that mean the file's structure was repaired (not a font or a content stream).
+_STRUCTURAL_WARNINGS = ("xref", "eof marker", "wrong pointing object", "not defined", "trailer",
+                        "invalid pdf header", "rebuilt after")
+
+
+#: pypdf's word for a reference to an object the file does not hold ("Object 172 0 not defined.").
+_MISSING_OBJECT = re.compile(r"object \d+ \d+ not defined", re.IGNORECASE)
+
+
+def _is_structural(message: str) -> bool:
+    lowered = message.lower()
+    return any(marker in lowered for marker in _STRUCTURAL_WARNINGS)
+
+
+@contextmanager
+def _pdf_repairs() -> Iterator[list[str]]:
+    """The warnings pypdf logs while it reads, kept (not printed) to tell a repaired file."""
+    messages: list[str] = []
+
+    class _Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if len(messages) < 1000:
+                messages.append(record.getMessage()[:200])
+
+    logger = logging.getLogger("pypdf")
+    handler = _Keep(logging.WARNING)
+    level, propagate = logger.level, logger.propagate
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+class _WithTrailer(io.RawIOBase):
+    """The PDF followed by a ``startxref`` that points nowhere, so that pypdf rebuilds the
+    cross-reference table from the objects themselves (as viewers do) instead of giving up
+    because the end of the file is missing. Nothing is copied: reads go to the original stream."""
+
+    SUFFIX = b"\nstartxref\n0\n%%EOF\n"
+
+    def __init__(self, source: BinaryIO, size: int, suffix: bytes = SUFFIX) -> None:
+        super().__init__()
+        self._source, self._size, self._position, self._suffix = source, size, 0, suffix
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size + len(self._suffix)}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        filled = 0
+        while filled < len(view):
+            if self._position < self._size:
+                self._source.seek(self._position)
+                data = self._source.read(min(len(view) - filled, self._size - self._position))
+            else:
+                start = self._position - self._size
+                data = self._suffix[start:start + len(view) - filled]
+            if not data:
+                break
+            view[filled:filled + len(data)] = data
+            filled += len(data)
+            self._position += len(data)
+        return filled
+
+
+def _repairable(source: BinaryIO, size: int, suffix: bytes = _WithTrailer.SUFFIX) -> BinaryIO:
+    """The PDF with a `_WithTrailer` ending, buffered (pypdf reads a byte at a time while it repairs)."""
+    if size <= SPOOL_IN_MEMORY_BYTES:
+        source.seek(0)
+        return io.BytesIO(source.read(size) + suffix)
+    return io.BufferedReader(_WithTrailer(source, size, suffix), buffer_size=64 * 1024)
 
 
 def _read_pdf(reader: PdfReader) -> Extraction:
@@ -196,6 +439,8 @@ def _read_pdf(reader: PdfReader) -> Extraction:
 
     pages = _pdf_pages(reader)
     metadata["pages"] = pages.count
+    if pages.claimed is not None and pages.claimed > pages.count:
+        metadata["claimed_pages"] = pages.claimed
     text, text_pages, scan_pages, has_text = _pdf_text(pages.sample)
     metadata["has_text_layer"] = has_text
     metadata["image_only"] = bool(pages.sample) and scan_pages == len(pages.sample)
@@ -224,6 +469,8 @@ def _opens_with_empty_password(reader: PdfReader) -> bool:
         from pypdf._encryption import AlgV4, AlgV5  # no public API checks the user password alone
 
         encryption = reader._encryption
+        if encryption is None:
+            return True
         if encryption.V <= 4:
             values = encryption.values
             return bool(AlgV4.verify_user_password(
@@ -236,9 +483,11 @@ def _opens_with_empty_password(reader: PdfReader) -> bool:
 
 
 class _Pages:
-    def __init__(self, count: int, sample: list[PageObject]) -> None:
+    def __init__(self, count: int, sample: list[PageObject], claimed: int | None = None) -> None:
         self.count = count
         self.sample = sample
+        #: What the page tree's root claims (``/Count``), when it says more than could be found.
+        self.claimed = claimed
 
 
 def _pdf_pages(reader: PdfReader) -> _Pages:
@@ -253,7 +502,7 @@ def _pdf_pages(reader: PdfReader) -> _Pages:
     if claimed is None or claimed <= PDF_PAGE_CLAIM_LIMIT:
         try:
             count = len(reader.pages)
-            return _Pages(count, [reader.pages[i] for i in range(min(count, PDF_TEXT_PAGES))])
+            return _Pages(count, [reader.pages[i] for i in range(min(count, PDF_TEXT_PAGES))], claimed)
         except LimitReachedError:
             if claimed is None:
                 raise
@@ -262,9 +511,10 @@ def _pdf_pages(reader: PdfReader) -> _Pages:
 
 def _claimed_page_count(reader: PdfReader) -> int | None:
     try:
-        count = reader.root_object["/Pages"].get_object().get("/Count")
+        pages: Any = reader.root_object["/Pages"].get_object()
+        count = pages.get("/Count")
         count = count.get_object() if count is not None else None
-    except Exception:
+    except Exception:  # noqa: BLE001 - pypdf raises anything on a damaged page tree; the walk decides
         return None
     return int(count) if isinstance(count, int) and count >= 0 else None
 
@@ -316,7 +566,7 @@ def _pdf_text(pages: list[PageObject]) -> tuple[str, int, int, bool]:
     for page in pages:
         try:
             page_text = page.extract_text() or ""
-        except Exception:  # one bad page (a broken font) must not lose the others
+        except Exception:  # noqa: BLE001 - one bad page (a broken font) must not lose the others
             page_text = ""
         visible = sum(1 for char in page_text if not char.isspace())
         if visible:
@@ -341,7 +591,7 @@ def _page_shows_image(page: PageObject) -> bool:
             return True
         contents = page.get_contents()
         return contents is not None and re.search(rb"(?:^|\s)BI\s.*?\sID\s", contents.get_data(), re.S) is not None
-    except Exception:
+    except Exception:  # noqa: BLE001 - a damaged page is simply not taken as a scan
         return False
 
 
@@ -358,7 +608,7 @@ def _pdf_form_fields(reader: PdfReader) -> tuple[int, list[dict[str, Any]]]:
         form = form.get_object() if form is not None else None
         fields = form.get("/Fields") if isinstance(form, DictionaryObject) else None
         fields = fields.get_object() if fields is not None else None
-    except Exception:
+    except Exception:  # noqa: BLE001 - a damaged form is counted as no form
         return 0, []
     if not isinstance(fields, ArrayObject):
         return 0, []
@@ -393,7 +643,7 @@ def _pdf_form_fields(reader: PdfReader) -> tuple[int, list[dict[str, Any]]]:
                 value = field.get("/V")
                 value = value.get_object() if value is not None else None
                 signatures.append({"name": name, "signed": isinstance(value, DictionaryObject)})
-        except Exception:
+        except Exception:  # noqa: BLE001 - a damaged field must not lose the others
             continue
     return count, signatures
 
@@ -402,7 +652,7 @@ def _is_field(kid: Any) -> bool:
     """A child with a name is a field of its own; one without is only its parent's widget."""
     try:
         return "/T" in kid.get_object()
-    except Exception:
+    except Exception:  # noqa: BLE001 - a damaged child is not a field
         return False
 
 
@@ -411,20 +661,17 @@ def _pdf_properties(reader: PdfReader) -> dict[str, Any]:
     properties: dict[str, Any] = dict.fromkeys(["title", "author", "producer", "creator", "created", "modified"])
     try:
         info = reader.metadata
-    except Exception:
+    except Exception:  # noqa: BLE001 - damaged properties are left out; the pages are what matter
         return properties
     if info is None:
         return properties
+    # One damaged property (pypdf raises anything on one) must not lose the others.
     for name, key in keys.items():
-        try:
+        with contextlib.suppress(Exception):
             properties[name] = _clean(info[key]) if key in info else None
-        except Exception:
-            pass
     for name, key in (("created", "/CreationDate"), ("modified", "/ModDate")):
-        try:
+        with contextlib.suppress(Exception):
             properties[name] = _pdf_date(_clean(info[key])) if key in info else None
-        except Exception:
-            pass
     return properties
 
 
@@ -466,8 +713,11 @@ def _pdf_date(raw: str | None) -> str | None:
 def extract_image(stream: BinaryIO, size: int) -> Extraction:
     """Dimensions, format, when and with what camera it was taken, whether it holds a location.
 
-    Reads the header and EXIF only; the pixels are never decoded, so a picture claiming huge
-    dimensions costs nothing. HEIC/HEIF (which Pillow cannot open) is read by `_read_heif`.
+    Reads the header, the EXIF and the end of the file only; the pixels are never decoded, so a
+    picture claiming huge dimensions costs nothing. A JPEG or PNG that ends before its end marker
+    is read and reported cut off (``file-truncated``); a PNG Pillow refuses only for a wrong
+    checksum is read from its own header and reported damaged (``file-damaged``), as browsers and
+    viewers show it. HEIC/HEIF (which Pillow cannot open) is read by `_read_heif`.
     """
     _require_content(size, "picture")
     head = stream.read(32)
@@ -475,18 +725,214 @@ def extract_image(stream: BinaryIO, size: int) -> Extraction:
     if _is_heif(head):
         return _read_heif(stream, size)
 
+    problems: list[Problem] = []
     with _quiet("PIL"):
         try:
             image = _open_header(stream)
             width, height = image.size
             metadata: dict[str, Any] = {"width": width, "height": height, "format": image.format}
-            metadata.update(_exif_facts(_read_exif(image)))
-        except (Exception, MemoryError) as error:
-            raise ExtractionProblem(FILE_UNREADABLE, IMAGE_DAMAGED_MESSAGE) from error
+            exif = _read_exif(image)
+            if exif is None and image.format == "PNG":
+                exif = _png_trailing_exif(stream, size)
+        except (Exception, MemoryError) as error:  # Pillow's plugins raise anything on damage
+            fallback = _png_with_bad_checksums(stream, size) if head.startswith(PNG_SIGNATURE) else None
+            if fallback is None:
+                raise ExtractionProblem(FILE_UNREADABLE, IMAGE_DAMAGED_MESSAGE) from error
+            width, height, exif = fallback
+            metadata = {"width": width, "height": height, "format": "PNG"}
+            problems.append(Problem(FILE_DAMAGED, PNG_CHECKSUM_MESSAGE))
+        metadata.update(_exif_facts(exif))
     if width <= 0 or height <= 0:
         raise ExtractionProblem(FILE_UNREADABLE, IMAGE_DAMAGED_MESSAGE)
     metadata["megapixels"] = round(width * height / 1_000_000, 2)
-    return Extraction(metadata=metadata)
+    if (metadata["format"] == "JPEG" and _jpeg_cut_off(stream, size)) or (
+            metadata["format"] == "PNG" and _png_cut_off(stream, size)):
+        problems.append(Problem(FILE_TRUNCATED, IMAGE_CUT_OFF_MESSAGE))
+    if any(problem.code == FILE_TRUNCATED for problem in problems):
+        metadata["truncated"] = True
+    return Extraction(metadata=metadata, problems=problems)
+
+
+# --- is the picture complete? (constant cost: the header, then a window at the end) ---------------
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: How much of the end of a file is searched for a picture's end marker.
+IMAGE_TAIL_BYTES = 64 * 1024
+#: A run of zeros at the end (a pre-allocated file that was never filled) is skipped up to this much.
+IMAGE_ZERO_RUN_MAX_BYTES = 4 * 1024 * 1024
+JPEG_MAX_HEADER_SEGMENTS = 10_000
+PNG_MAX_HEADER_CHUNKS = 10_000
+#: After a JPEG marker byte (0xFF) in entropy-coded data: stuffing, restart markers, fill bytes and
+#: the segments found between the scans of a progressive JPEG. Anything else means other data.
+_SCAN_DATA_FOLLOWERS = frozenset([0x00, *range(0xD0, 0xD8), 0xFF, 0xC4, 0xCC, 0xDA, 0xDB, 0xDD, 0xFE])
+
+
+def _jpeg_scan_start(stream: BinaryIO, size: int) -> int:
+    """Where the first scan's compressed data starts (after SOS); ``size`` when the header never ends."""
+    position = 2
+    for _ in range(JPEG_MAX_HEADER_SEGMENTS):
+        stream.seek(position)
+        marker = stream.read(4)
+        if len(marker) < 2:
+            return size
+        if marker[0] != 0xFF:
+            # Bytes between segments (a writer's wrong segment length): decoders skip to the next marker.
+            position = _next_jpeg_marker(stream, position, size)
+            continue
+        kind = marker[1]
+        if kind == 0xFF:  # fill byte before a marker
+            position += 1
+            continue
+        if kind in (0x01, *range(0xD0, 0xD9)):  # markers without a length
+            position += 2
+            continue
+        if len(marker) < 4:
+            return size
+        length = struct.unpack(">H", marker[2:4])[0]
+        position += 2 + length
+        if kind == 0xDA:
+            return min(position, size)
+    return size
+
+
+def _next_jpeg_marker(stream: BinaryIO, position: int, size: int) -> int:
+    """The position of the next marker (FF followed by neither 00 nor FF) within 64 KB, else ``size``."""
+    stream.seek(position)
+    window = stream.read(IMAGE_TAIL_BYTES)
+    for index in _positions(window[:-1], 0xFF):
+        if window[index + 1] not in (0x00, 0xFF):
+            return position + index
+    return size
+
+
+def _tail_without_zeros(stream: BinaryIO, size: int, start: int) -> bytes:
+    """The last `IMAGE_TAIL_BYTES` before any run of zero bytes that ends the file, from ``start`` on."""
+    end = size
+    while end > start and size - end < IMAGE_ZERO_RUN_MAX_BYTES:
+        window = min(IMAGE_TAIL_BYTES, end - start)
+        stream.seek(end - window)
+        data = stream.read(window).rstrip(b"\x00")
+        if data:
+            end = end - window + len(data)
+            break
+        end -= window
+    begin = max(start, end - IMAGE_TAIL_BYTES)
+    stream.seek(begin)
+    return stream.read(end - begin)
+
+
+def _jpeg_cut_off(stream: BinaryIO, size: int) -> bool:
+    """Whether a JPEG ends inside its picture data, before the end-of-image marker (FF D9).
+
+    Only the header and the end are read. When the end holds no marker, the bytes there are looked
+    at: compressed picture data (every FF followed by 00, a restart marker or a scan's segments)
+    means the picture was cut off; anything else is data a camera or an app appended after the
+    picture (a motion photo's video, a maker's trailer), and is left alone.
+    """
+    scan = _jpeg_scan_start(stream, size)
+    if scan >= size:
+        return True
+    tail = _tail_without_zeros(stream, size, scan)
+    if b"\xff\xd9" in tail:
+        return False
+    markers = list(_positions(tail[:-1], 0xFF))
+    if not markers:
+        # Flat pictures compress to data without FF bytes; so does text appended after a picture.
+        printable = sum(32 <= byte < 127 or byte in (9, 10, 13) for byte in tail)
+        return printable < 0.95 * len(tail)
+    return all(tail[index + 1] in _SCAN_DATA_FOLLOWERS for index in markers)
+
+
+def _positions(data: bytes, value: int) -> Iterator[int]:
+    index = data.find(value)
+    while index >= 0:
+        yield index
+        index = data.find(value, index + 1)
+
+
+def _png_cut_off(stream: BinaryIO, size: int) -> bool:
+    """Whether a PNG lacks its closing IEND chunk near its end (it was cut off mid-picture)."""
+    tail = _tail_without_zeros(stream, size, 8)
+    return b"IEND" not in tail
+
+
+def _png_chunks(stream: BinaryIO, size: int) -> Iterator[tuple[bytes, int, int, bool]]:
+    """(type, data offset, length, checksum right) of a PNG's chunks up to its first IDAT."""
+    position = 8
+    for _ in range(PNG_MAX_HEADER_CHUNKS):
+        stream.seek(position)
+        header = stream.read(8)
+        if len(header) < 8:
+            return
+        length, kind = struct.unpack(">I4s", header)
+        if position + 12 + length > size or not kind.isalpha():
+            return
+        checked = True
+        if kind != b"IDAT" and length <= HEIF_MAX_EXIF_BYTES:
+            data = stream.read(length)
+            checked = zlib.crc32(kind + data) == struct.unpack(">I", stream.read(4))[0]
+        yield kind, position + 8, length, checked
+        if kind in (b"IDAT", b"IEND"):
+            return
+        position += 12 + length
+
+
+def _png_with_bad_checksums(stream: BinaryIO, size: int) -> tuple[int, int, Any] | None:
+    """(width, height, EXIF) of a PNG Pillow refused, when its only fault is a wrong checksum.
+
+    Pillow refuses a PNG whose chunk checksums are wrong (phones write eXIf chunks so); libpng,
+    browsers and Windows Photos show it. The header must still be sane and the picture data present.
+    """
+    chunks = list(_png_chunks(stream, size))
+    if not chunks or chunks[0][0] != b"IHDR" or chunks[0][2] != 13 or chunks[-1][0] != b"IDAT":
+        return None
+    stream.seek(chunks[0][1])
+    width, height, depth, colour = struct.unpack(">IIBB", stream.read(10))
+    if not (width and height) or depth not in (1, 2, 4, 8, 16) or colour not in (0, 2, 3, 4, 6):
+        return None
+    if all(checked for _, _, _, checked in chunks):
+        return None  # nothing wrong with the checksums: Pillow refused it for another reason
+    _, offset, length, _ = chunks[-1]
+    stream.seek(offset)
+    try:  # the picture data must at least start as a zlib stream, or nothing can draw it
+        zlib.decompressobj().decompress(stream.read(min(length, IMAGE_TAIL_BYTES)), 1024)
+    except zlib.error:
+        return None
+    exif = None
+    for kind, offset, length, _ in chunks:
+        if kind == b"eXIf":
+            stream.seek(offset)
+            exif = _exif_from_tiff(stream.read(length))
+    return width, height, exif
+
+
+def _png_trailing_exif(stream: BinaryIO, size: int) -> Any:
+    """EXIF from an eXIf chunk written after the picture data (Pillow finds it only by decoding)."""
+    start = max(8, size - IMAGE_TAIL_BYTES)
+    stream.seek(start)
+    tail = stream.read(size - start)
+    position = tail.rfind(b"eXIf")
+    if position < 4:
+        return None
+    length = struct.unpack(">I", tail[position - 4:position])[0]
+    payload = tail[position + 4:position + 4 + length]
+    return _exif_from_tiff(payload) if len(payload) == length else None
+
+
+def _exif_from_tiff(payload: bytes) -> Any:
+    """A Pillow ``Exif`` from TIFF-structured EXIF bytes (with or without the "Exif\\0\\0" prefix)."""
+    from PIL import Image
+
+    if payload.startswith(b"Exif\x00\x00"):
+        payload = payload[6:]
+    if payload[:4] not in (b"II*\x00", b"MM\x00*"):
+        return None
+    exif = Image.Exif()
+    try:
+        exif.load(payload)
+    except (SyntaxError, ValueError, struct.error, IndexError, KeyError, TypeError, OSError):
+        return None
+    return exif
 
 
 def _open_header(stream: BinaryIO) -> PILImage.Image:
@@ -524,7 +970,7 @@ def _read_exif(image: PILImage.Image) -> Any:
         return None
     try:
         return image.getexif()
-    except Exception:
+    except Exception:  # noqa: BLE001 - a damaged EXIF block is no EXIF; the picture is still read
         return None
 
 
@@ -535,7 +981,7 @@ def _exif_facts(exif: Any) -> dict[str, Any]:
         return facts
     try:
         details = exif.get_ifd(EXIF_IFD)
-    except Exception:
+    except Exception:  # noqa: BLE001 - Pillow raises anything on a malformed sub-directory
         details = {}
     facts["taken"] = (
         _exif_date(details.get(TAG_DATETIME_ORIGINAL), details.get(TAG_OFFSET_TIME_ORIGINAL))
@@ -547,10 +993,35 @@ def _exif_facts(exif: Any) -> dict[str, Any]:
     facts["camera"] = " ".join(part for part in (make, model) if part) or None
     try:
         gps = exif.get_ifd(GPS_IFD)
-    except Exception:
+    except Exception:  # noqa: BLE001 - Pillow raises anything on a malformed sub-directory
         gps = {}
-    facts["has_gps"] = any(tag in gps for tag in (GPS_LATITUDE, GPS_LONGITUDE))
+    facts["has_gps"] = _gps_location(gps) is not None
     return facts
+
+
+def _gps_location(gps: Any) -> tuple[float, float] | None:
+    """(latitude, longitude) in degrees when the GPS block holds a real position, else None.
+
+    Cameras and apps write GPS blocks with nothing in them, zeros (0° 0° is in the sea off West
+    Africa: "no fix" in practice) or placeholders out of range; none of those is a location.
+    """
+    latitude, longitude = _degrees(gps.get(GPS_LATITUDE)), _degrees(gps.get(GPS_LONGITUDE))
+    if latitude is None or longitude is None:
+        return None
+    if not (abs(latitude) <= 90 and abs(longitude) <= 180) or (latitude == 0 and longitude == 0):
+        return None
+    return latitude, longitude
+
+
+def _degrees(value: Any) -> float | None:
+    """Degrees from an EXIF (degrees, minutes, seconds) triple of rationals; None when it is not one."""
+    try:
+        parts = [float(part) for part in value]
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return None
+    if not 1 <= len(parts) <= 3 or not all(math.isfinite(part) and part >= 0 for part in parts):
+        return None
+    return sum(part / 60**index for index, part in enumerate(parts))
 
 
 EXIF_DATE = re.compile(r"^(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
@@ -564,7 +1035,8 @@ def _exif_date(raw: Any, offset: Any = None) -> str | None:
     if not match:
         return None
     try:
-        moment = datetime(*(int(part) for part in match.groups()))
+        year, month, day, hour, minute, second = (int(part) for part in match.groups())
+        moment = datetime(year, month, day, hour, minute, second)
     except ValueError:  # "0000:00:00 00:00:00" from cameras whose clock was never set
         return None
     offset_match = EXIF_OFFSET.match(_clean(offset) or "")
@@ -595,12 +1067,14 @@ def _read_heif(stream: BinaryIO, size: int) -> Extraction:
         found = _parse_heif(head)
     except (ValueError, IndexError, struct.error) as error:  # boxes cut short or inconsistent
         raise ExtractionProblem(FILE_UNREADABLE, IMAGE_DAMAGED_MESSAGE) from error
-    # No size, or parts of the picture placed beyond the end of the file (cut short).
+    # No size, parts of the picture placed beyond the end of the file (cut short), or a primary
+    # picture a decoder cannot start on.
     if found.extents is None or any(
         method == 0 and offset + length > size for method, offset, length in found.locations.values()
-    ):
+    ) or any(end > size for end in found.ends.values()) or not _heif_primary_decodable(found) \
+            or not _heif_first_unit_fits(stream, found):
         raise ExtractionProblem(FILE_UNREADABLE, IMAGE_DAMAGED_MESSAGE)
-    width, height = found.extents
+    width, height = _heif_cropped(found) or found.extents
     brand = head[8:12]
     metadata: dict[str, Any] = {
         "width": width,
@@ -609,7 +1083,7 @@ def _read_heif(stream: BinaryIO, size: int) -> Extraction:
     }
     try:
         exif = _heif_exif(stream, size, head, found)
-    except (Exception, MemoryError):  # EXIF is a bonus: a broken one does not spoil the size
+    except (Exception, MemoryError):  # noqa: BLE001 - EXIF is a bonus: a broken one does not spoil the size
         exif = None
     metadata.update(_exif_facts(exif))
     metadata["megapixels"] = round(width * height / 1_000_000, 2)
@@ -625,6 +1099,10 @@ class _HeifFacts:
         self.locations: dict[int, tuple[int, int, int]] = {}  # item -> (method, offset, length)
         self.idat: tuple[int, int] | None = None  # (offset in file, length)
         self.extents: tuple[int, int] | None = None
+        self.item_types: dict[int, bytes] = {}
+        self.ends: dict[int, int] = {}  # item -> end of its last extent in the file (construction method 0)
+        self.lengths: dict[int, int] = {}  # item -> bytes over all its extents
+        self.references: dict[bytes, dict[int, list[int]]] = {}  # iref type -> from item -> to items
 
 
 def _boxes(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
@@ -688,6 +1166,90 @@ def _parse_heif_meta(data: bytes, start: int, end: int, facts: _HeifFacts) -> No
             _parse_iloc(payload, facts)
         elif box_type == b"idat":
             facts.idat = (box_start, box_end - box_start)
+        elif box_type == b"iref":
+            _parse_iref(data, box_start, box_end, facts)
+
+
+def _parse_iref(data: bytes, start: int, end: int, facts: _HeifFacts) -> None:
+    wide = data[start] != 0  # version 1: 32-bit item ids
+    width = 4 if wide else 2
+    for kind, box_start, box_end in _boxes(data, start + 4, end):
+        position = box_start
+        if position + 2 * width > box_end:
+            continue
+        source = int.from_bytes(data[position:position + width], "big")
+        count = int.from_bytes(data[position + width:position + width + 2], "big")
+        position += width + 2
+        targets = [int.from_bytes(data[position + width * i:position + width * (i + 1)], "big")
+                   for i in range(min(count, (box_end - position) // width))]
+        facts.references.setdefault(kind, {})[source] = targets
+
+
+#: Coded picture items and the decoder configuration property each needs; derived items made of tiles.
+_HEIF_CODED = {b"hvc1": b"hvcC", b"av01": b"av1C", b"jpeg": None, b"unci": None, b"j2k1": b"j2kH"}
+_HEIF_DERIVED = {b"grid", b"iovl", b"iden"}
+
+
+def _heif_primary_decodable(facts: _HeifFacts) -> bool:
+    """Whether the primary picture exists and each coded item it is made of has its data and decoder
+    configuration: what libheif checks before it decodes (a missing one is "no such item" or "no
+    hvcC"). The compressed data itself is not decoded."""
+    if facts.primary is None or facts.primary not in facts.item_types:
+        return False  # libheif refuses a file without a primary item ("No pitm box"); exiftool cannot size it
+    items = [facts.primary]
+    if facts.item_types[facts.primary] in _HEIF_DERIVED:
+        items = facts.references.get(b"dimg", {}).get(facts.primary, [])
+        if not items:
+            return False
+    for item in items[:PDF_TREE_MAX_NODES]:
+        kind = facts.item_types.get(item)
+        if kind not in _HEIF_CODED or item not in facts.locations:
+            return False
+        config = _HEIF_CODED[kind]
+        if config is not None and not any(facts.properties[index - 1][0] == config
+                                           for index in facts.associations.get(item, [])
+                                           if 0 < index <= len(facts.properties)):
+            return False
+    return True
+
+
+def _heif_first_unit_fits(stream: BinaryIO, facts: _HeifFacts) -> bool:
+    """Whether the primary picture's (or first tile's) HEVC data starts with a NAL unit that fits in it.
+
+    The data is a series of length-prefixed NAL units; a first length running past the item, or a
+    header with its forbidden bit set, is a picture no decoder starts on. Other codecs are not checked.
+    """
+    item = facts.primary
+    if item is not None and facts.item_types.get(item) in _HEIF_DERIVED:
+        item = next(iter(facts.references.get(b"dimg", {}).get(item, [])), None)
+    if item is None or facts.item_types.get(item) != b"hvc1" or item not in facts.locations:
+        return True
+    config = next((facts.properties[index - 1][1] for index in facts.associations.get(item, [])
+                   if 0 < index <= len(facts.properties) and facts.properties[index - 1][0] == b"hvcC"), b"")
+    method, offset, first_length = facts.locations[item]
+    if len(config) < 22 or method != 0:
+        return True
+    prefix = (config[21] & 3) + 1
+    stream.seek(offset)
+    start = stream.read(prefix + 2)
+    if len(start) < prefix + 2:
+        return False
+    unit = int.from_bytes(start[:prefix], "big")
+    total = facts.lengths.get(item, first_length)
+    return 0 < unit <= total - prefix and not start[prefix] & 0x80
+
+
+def _heif_cropped(facts: _HeifFacts) -> tuple[int, int] | None:
+    """The primary picture's size after its clean-aperture crop (``clap``), as viewers show it."""
+    for index in facts.associations.get(facts.primary or -1, []):
+        if not 0 < index <= len(facts.properties):
+            continue
+        kind, payload = facts.properties[index - 1]
+        if kind == b"clap" and len(payload) >= 16:
+            width_n, width_d, height_n, height_d = struct.unpack_from(">IIII", payload)
+            if width_d and height_d and width_n and height_n:
+                return max(1, round(width_n / width_d)), max(1, round(height_n / height_d))
+    return None
 
 
 def _parse_ipma(payload: bytes, facts: _HeifFacts) -> None:
@@ -727,6 +1289,7 @@ def _parse_iinf(data: bytes, start: int, end: int, facts: _HeifFacts) -> None:
             item, item_type = struct.unpack_from(">I2x4s", data, box_start + 4)
         else:
             continue
+        facts.item_types[item] = item_type
         if item_type == b"Exif":
             facts.exif_items.append(item)
 
@@ -764,6 +1327,9 @@ def _parse_iloc(payload: bytes, facts: _HeifFacts) -> None:
             offset, length = number(offset_size), number(length_size)
             if first is None:
                 first = (offset, length)
+            if method == 0:
+                facts.ends[item] = max(facts.ends.get(item, 0), base + offset + length)
+            facts.lengths[item] = facts.lengths.get(item, 0) + length
         if first is not None:
             facts.locations[item] = (method, base + first[0], first[1])
 
@@ -795,7 +1361,7 @@ def _heif_exif(stream: BinaryIO, size: int, head: bytes, facts: _HeifFacts) -> A
         try:
             with _quiet("PIL"):
                 exif.load(payload[tiff_start:])
-        except Exception:
+        except Exception:  # noqa: BLE001 - Pillow raises anything on a malformed EXIF block; try the next item
             continue
         return exif
     return None
@@ -826,7 +1392,7 @@ def image_thumbnail(stream: BinaryIO, size: int, max_side: int = 160) -> tuple[s
                 return "image/png", output.getvalue()
             image.convert("RGB").save(output, "JPEG", quality=80)
             return "image/jpeg", output.getvalue()
-    except (Exception, MemoryError):
+    except (Exception, MemoryError):  # noqa: BLE001 - a thumbnail is a nicety: any failure means none
         return None
 
 
@@ -895,7 +1461,7 @@ def _markup(text: str) -> str | None:
 
 # Control words whose group holds no document text (fonts, styles, pictures, field codes...).
 RTF_SKIPPED_DESTINATIONS = frozenset(
-    "aftncn aftnsep aftnsepc annotation atnauthor atndate atnicn atnid atnparent atnref atntime "
+    "aftncn aftnsep aftnsepc annotation atnauthor atndate atnicn atnid atnparent atnref atntime "  # noqa: SIM905
     "atrfend atrfstart author background bkmkend bkmkstart blipuid buptim category colorschememapping "
     "colortbl comment company creatim datafield datastore defchp defpap do doccomm docvar dptxbxtext "
     "ebcend ebcstart factoidname falt fchars ffdeftext ffentrymcr ffexitmcr ffformat ffhelptext ffl "
@@ -1039,7 +1605,7 @@ def _html_to_text(html: str) -> str:
     try:
         parser.feed(html)
         parser.close()
-    except Exception:  # html.parser is lenient; keep what was read if it gives up
+    except Exception:  # noqa: BLE001 - html.parser is lenient; keep what was read if it gives up
         pass
     text = "".join(parser.parts)
     lines = (" ".join(line.split()) for line in text.split("\n"))
@@ -1057,10 +1623,7 @@ def extract_link(stream: BinaryIO, size: int) -> Extraction:
     """
     _require_content(size, "shortcut")
     data = stream.read(LINK_READ_BYTES)
-    if data.startswith(b"bplist") or data.lstrip()[:1] == b"<":
-        url = _plist_url(data)
-    else:
-        url = _ini_url(data)
+    url = _plist_url(data) if data.startswith(b"bplist") or data.lstrip()[:1] == b"<" else _ini_url(data)
     if not url:
         raise ExtractionProblem(FILE_UNREADABLE, LINK_EMPTY_MESSAGE)
     shown = url if len(url) <= 200 else url[:199] + "\u2026"
@@ -1078,7 +1641,7 @@ def _plist_url(data: bytes) -> str | None:
 
     try:
         plist = plistlib.loads(data)
-    except Exception:
+    except Exception:  # noqa: BLE001 - not a readable property list
         return None
     if isinstance(plist, dict):
         value = plist.get("URL")

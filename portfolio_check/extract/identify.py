@@ -28,6 +28,16 @@ Design decisions:
   leading ``---``, a ``.yaml``/``.yml`` name, or every line shaped like ``key: value``/``- item``), CSV (a
   ``.csv``/``.tsv`` name, or lines with the same number of commas, semicolons, tabs or pipes), else txt.
 
+- Protection: an OLE file holding an encrypted package is "encrypted", and "rights managed" too when
+  its data spaces name the DRM transform (IRM, which no password opens); an old .doc says so in its
+  FIB, an .xls with a FILEPASS record (XOR obfuscation included), a .ppt in its "Current User" atom
+  (RC4 CryptoAPI leaves no EncryptedSummary stream); an OpenDocument file in its manifest's
+  ``encryption-data``.
+- Files from before or beside the usual formats: Word for Windows 1 and 2 (no compound file),
+  PowerPoint 4.0 (a ``PP40`` stream), MP3 frames after junk or padding (up to 1 MB of it for a file
+  named .mp3, as players skip it), a file of zero bytes only (``zero-filled``: a placeholder an
+  interrupted sync leaves).
+
 Format ids beyond the brief: ``xlsb``; ``heif``/``avif`` images; ``bzip2``/``xz`` archives; ``ooxml``
 (another Office Open XML package, e.g. Visio), ``odf`` (another OpenDocument), ``msg`` (Outlook message)
 and ``ole`` (another compound file), all of kind "other".
@@ -36,12 +46,16 @@ and ``ole`` (another compound file), all of kind "other".
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import re
 import struct
 import zlib
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from typing import BinaryIO
+
+from portfolio_check.extract import integrity
 
 #: Bytes read from the start of every file; enough for every signature below and to judge text.
 HEAD_BYTES = 8192
@@ -68,6 +82,8 @@ class Identity:
     macro_enabled: bool = False
     #: Old binary Office format (.doc, .ppt, .xls).
     legacy: bool = False
+    #: Locked by rights management (IRM): only the publisher's licence server opens it, no password does.
+    rights_managed: bool = False
 
 
 #: format id -> (kind, description). Descriptions are noun phrases without an article.
@@ -140,6 +156,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "url": ("link", "Windows internet shortcut (.url)"),
     "webloc": ("link", "Mac internet shortcut (.webloc)"),
     "empty": ("other", "empty file"),
+    "zero-filled": ("other", "file of zero bytes only"),
     "unknown": ("other", "unrecognised file"),
 }
 
@@ -232,16 +249,18 @@ def _extension(name: str) -> str:
     return base[dot:].lower() if dot > 0 else ""
 
 
-def expected_formats(extension: str) -> frozenset[str]:
-    """The format ids a file with this extension (``".docx"`` or ``"docx"``) may hold; empty when unknown.
-
-    Password-protected .docx/.pptx/.xlsx files are OLE containers ("office-encrypted"): that is how
-    Office saves them, so those extensions accept it. An old .doc stays "doc" even when encrypted.
-    """
-    ext = extension.lower().strip()
-    if ext and not ext.startswith("."):
-        ext = "." + ext
-    return frozenset(_EXTENSIONS.get(ext, ()))
+def as_audio(identity: Identity) -> Identity:
+    """The identity of a file found to hold sound only (cover art aside) in a container that may carry
+    video: an MP4 is then an M4A, a WebM "WebM audio". Other identities come back unchanged."""
+    if identity.kind != "video":
+        return identity
+    fmt = {"mp4": "m4a", "m4v": "m4a", "ogv": "ogg", "wmv": "wma", "asf": "wma"}.get(identity.format, identity.format)
+    description = FORMATS[fmt][1]
+    if FORMATS[fmt][0] != "audio":
+        description = {"mkv": "Matroska audio (.mka)"}.get(fmt, description.replace("video", "audio"))
+        if "audio" not in description:
+            description = f"{description} holding sound only"
+    return replace(identity, kind="audio", format=fmt, description=description)
 
 
 def promised_kind(name: str) -> str | None:
@@ -293,10 +312,8 @@ def identify(stream: BinaryIO, size: int, name: str = "") -> Identity:
     except Exception:  # noqa: BLE001 - identification must never stop a run; the extractor reports damage
         return _identity("unknown")
     finally:
-        try:
+        with contextlib.suppress(Exception):  # a stream that cannot seek back is the reader's problem
             stream.seek(0)
-        except Exception:  # noqa: BLE001
-            pass
 
 
 def _read(stream: BinaryIO, count: int) -> bytes:
@@ -344,6 +361,8 @@ _PREFIXES: tuple[tuple[bytes, str], ...] = (
 
 
 def _by_content(stream: BinaryIO, size: int, head: bytes, ext: str) -> Identity:
+    if not head.strip(b"\x00") and (size <= len(head) or not _read_at(stream, max(0, size - 4096), 4096).strip(b"\x00")):
+        return _identity("zero-filled")  # a placeholder left by a sync or copy that never wrote the data
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
         return _zip_identity(stream, size, head, ext)
     if head.startswith(_OLE_SIGNATURE):
@@ -373,6 +392,8 @@ def _by_content(stream: BinaryIO, size: int, head: bytes, ext: str) -> Identity:
             return _identity(fmt)
     if _is_bmp(head):
         return _identity("bmp")
+    if head[:2] in (b"\x9b\xa5", b"\xdb\xa5") and len(head) >= 4 and struct.unpack_from("<H", head, 2)[0] < 0x65:
+        return _identity("doc", legacy=True)  # Word for Windows 1.x and 2.0, before compound files
     if b"%PDF-" in head[:1024]:
         return _identity("pdf")
     if head[257:262] == b"ustar":
@@ -384,7 +405,12 @@ def _by_content(stream: BinaryIO, size: int, head: bytes, ext: str) -> Identity:
     audio = _audio_frames(head, ext)
     if audio:
         return _identity(audio)
-    return _text_identity(stream, size, head, ext)
+    if ext == ".mp3" and _mpeg_audio_later(stream, size, head):
+        return _identity("mp3")
+    found = _text_identity(stream, size, head, ext)
+    if found.format == "unknown" and integrity.find_mpeg_frames(head) is not None:
+        return _identity("mp3")  # frames after padding or junk, whatever the name
+    return found
 
 
 # --- images, MPEG streams and raw audio frames -----------------------------------------------------
@@ -459,6 +485,20 @@ def _audio_frames(data: bytes, ext: str, start: int = 0) -> str | None:
         if following == len(data) or frame(data, following) is not None:  # one whole frame, or two
             return fmt
     return None
+
+
+def _mpeg_audio_later(stream: BinaryIO, size: int, head: bytes) -> bool:
+    """For a file named .mp3: MPEG audio frames after junk (up to 1 MB of it), or an ID3v1 tag at its end.
+
+    Editors and broken taggers leave garbage before the first frame; players skip it.
+    """
+    if integrity.find_mpeg_frames(head) is not None:
+        return True
+    if size > len(head):
+        more = _read_at(stream, 0, min(size, integrity.MP3_SYNC_SCAN_BYTES))
+        if integrity.find_mpeg_frames(more) is not None:
+            return True
+    return size >= 128 and _read_at(stream, size - 128, 3) == b"TAG"
 
 
 def _after_id3(stream: BinaryIO, size: int, head: bytes) -> Identity:
@@ -536,7 +576,7 @@ def _iso_media_identity(stream: BinaryIO, head: bytes, ext: str) -> Identity:
     return Identity(kind, fmt, description)
 
 
-def _boxes(data: bytes, start: int = 0, end: int | None = None):
+def _boxes(data: bytes, start: int = 0, end: int | None = None) -> Iterator[tuple[bytes, int, int, int]]:
     """(type, payload start, payload end within data, declared end) of the boxes in ``data[start:end]``."""
     end = len(data) if end is None else end
     pos = start
@@ -670,7 +710,10 @@ def _zip_identity(stream: BinaryIO, size: int, head: bytes, ext: str) -> Identit
         return _package_identity(*_local_headers(head))
 
 
-def _local_headers(head: bytes):
+_MemberReader = Callable[[str, int], "bytes | None"]
+
+
+def _local_headers(head: bytes) -> tuple[list[str], _MemberReader]:
     """Names, and small contents, of the members whose local headers lie in the head.
 
     Used when the central directory is missing (a truncated upload) or garbled. Sizes in a local
@@ -679,7 +722,7 @@ def _local_headers(head: bytes):
     names: list[str] = []
     contents: dict[str, bytes] = {}
     pos = head.find(b"PK\x03\x04")
-    while 0 <= pos and pos + 30 <= len(head):
+    while pos >= 0 and pos + 30 <= len(head):
         flags, method = struct.unpack_from("<HH", head, pos + 6)
         compressed, _, name_length, extra_length = struct.unpack_from("<IIHH", head, pos + 18)
         raw_name = head[pos + 30:pos + 30 + name_length]
@@ -701,7 +744,7 @@ def _local_headers(head: bytes):
     return names, lambda member, cap: contents.get(member, b"")[:cap] or None
 
 
-def _package_identity(names: list[str], read_member) -> Identity:
+def _package_identity(names: list[str], read_member: _MemberReader) -> Identity:
     lowered = {n.lower() for n in names}
     macros = any(n.endswith("vbaproject.bin") for n in lowered)
     # A truncated upload may show only some members: the package relationships are enough to go on.
@@ -726,17 +769,31 @@ def _package_identity(names: list[str], read_member) -> Identity:
         if mimetype == "application/epub+zip":
             return _identity("epub")
         if mimetype.startswith("application/vnd.oasis.opendocument."):
-            return _identity(_ODF_TYPES.get(mimetype, "odf"))
+            # A password-protected OpenDocument file lists how each part is encrypted in its manifest.
+            manifest = read_member("META-INF/manifest.xml", CONTENT_TYPES_MAX_BYTES) or b""
+            return _identity(_ODF_TYPES.get(mimetype, "odf"), encrypted=b"encryption-data" in manifest)
     return _identity("zip")
 
 
 # --- OLE compound files ----------------------------------------------------------------------------
 
 _FREE_SECTOR_LIMIT = 0xFFFFFFFA  # ids at or above this are markers (end of chain, free, FAT, DIFAT)
+#: Sectors followed along one chain before giving up (a looping or absurd chain in a damaged file).
+OLE_MAX_CHAIN_SECTORS = 100_000
+#: Names that only rights-managed (IRM) files carry: the data space that says "encrypted by DRM".
+_RIGHTS_MANAGEMENT_NAMES = frozenset({"DRMEncryptedDataSpace", "DRMEncryptedTransform", "\x09DRMTransform",
+                                      "\x09DRMContent", "\x09DRMViewerContent"})
+
+#: A compound-file directory entry: (name, type, left, right, child, start sector, size).
+DirectoryEntry = tuple[str, int, int, int, int, int, int]
 
 
-class _CompoundFile:
-    """Just enough of [MS-CFB] to list the root storage's entries and read the start of a stream."""
+class CompoundFile:
+    """Just enough of [MS-CFB] to list a compound file's entries and read small streams.
+
+    Reads the header, the directory chain and the few FAT, DIFAT and MiniFAT sectors the wanted
+    streams pass through; never the whole allocation table (see the module docstring).
+    """
 
     def __init__(self, stream: BinaryIO, header: bytes) -> None:
         self.stream = stream
@@ -744,11 +801,14 @@ class _CompoundFile:
         if sector_shift not in (9, 12):
             raise ValueError("not a compound file sector size")
         self.sector_size = 1 << sector_shift
+        self.mini_sector_size = 1 << min(struct.unpack_from("<H", header, 0x20)[0], 12)
         self.mini_cutoff = struct.unpack_from("<I", header, 0x38)[0]
         self.first_directory_sector = struct.unpack_from("<I", header, 0x30)[0]
+        self.first_minifat_sector = struct.unpack_from("<I", header, 0x3C)[0]
         self.next_difat_sector, self.difat_sectors_left = struct.unpack_from("<II", header, 0x44)
         self.difat = list(struct.unpack_from("<109I", header, 0x4C))
         self.fat_cache: dict[int, tuple[int, ...]] = {}
+        self._entries: list[DirectoryEntry] | None = None
 
     def sector(self, sector_id: int, count: int | None = None) -> bytes:
         data = _read_at(self.stream, (sector_id + 1) * self.sector_size, count or self.sector_size)
@@ -775,10 +835,12 @@ class _CompoundFile:
             self.fat_cache[fat_id] = struct.unpack(f"<{per_sector}I", self.sector(fat_id))
         return self.fat_cache[fat_id][sector_id % per_sector]
 
-    def directory(self) -> list[tuple[str, int, int, int, int, int, int]]:
-        """Entries as (name, type, left, right, child, start sector, size), in directory order."""
-        entries = []
-        sector_id, seen = self.first_directory_sector, set()
+    def directory(self) -> list[DirectoryEntry]:
+        """Every entry, in directory order (entry 0 is the root storage)."""
+        if self._entries is not None:
+            return self._entries
+        entries: list[DirectoryEntry] = []
+        sector_id, seen = self.first_directory_sector, set[int]()
         while sector_id < _FREE_SECTOR_LIMIT and sector_id not in seen and len(seen) < OLE_MAX_DIRECTORY_SECTORS:
             seen.add(sector_id)
             data = self.sector(sector_id)
@@ -791,14 +853,56 @@ class _CompoundFile:
                 start, stream_size = struct.unpack_from("<IQ", raw, 0x74)
                 entries.append((name, entry_type, left, right, child, start, stream_size))
             sector_id = self.next_sector(sector_id)
+        self._entries = entries
         return entries
 
+    def _chain(self, first: int, count: int, next_id: Callable[[int], int], read: Callable[[int], bytes]) -> bytes:
+        """``count`` bytes of a sector chain; ``next_id`` and ``read`` give the chain and a sector's bytes."""
+        parts, have, sector_id, steps = [], 0, first, 0
+        while have < count and sector_id < _FREE_SECTOR_LIMIT and steps < OLE_MAX_CHAIN_SECTORS:
+            chunk = read(sector_id)
+            parts.append(chunk)
+            have += len(chunk)
+            sector_id, steps = next_id(sector_id), steps + 1
+        return b"".join(parts)[:count]
 
-def _root_children(entries) -> dict[str, tuple]:
+    def read_stream(self, entry: DirectoryEntry, cap: int) -> bytes:
+        """Up to ``cap`` bytes of a stream, whether in regular sectors or in the mini stream."""
+        start, stream_size = entry[5], entry[6]
+        count = min(stream_size, cap)
+        if count <= 0 or start >= _FREE_SECTOR_LIMIT:
+            return b""
+        if stream_size >= self.mini_cutoff:
+            return self._chain(start, count, self.next_sector, self.sector)
+        return self._chain(start, count, self._next_mini_sector, self._mini_sector)
+
+    def _next_mini_sector(self, mini_id: int) -> int:
+        per_sector = self.sector_size // 4
+        table = self._regular_sector_at(self.first_minifat_sector, mini_id // per_sector)
+        return struct.unpack_from("<I", self.sector(table), (mini_id % per_sector) * 4)[0]
+
+    def _mini_sector(self, mini_id: int) -> bytes:
+        """A mini sector: a slice of the root entry's stream (the mini stream) at mini_id * 64."""
+        root_start = self.directory()[0][5]
+        offset = mini_id * self.mini_sector_size
+        sector = self._regular_sector_at(root_start, offset // self.sector_size)
+        return self.sector(sector)[offset % self.sector_size:][:self.mini_sector_size]
+
+    def _regular_sector_at(self, first: int, index: int) -> int:
+        sector_id = first
+        for _ in range(min(index, OLE_MAX_CHAIN_SECTORS)):
+            sector_id = self.next_sector(sector_id)
+            if sector_id >= _FREE_SECTOR_LIMIT:
+                raise ValueError("sector chain ends early")
+        return sector_id
+
+
+def root_children(entries: list[DirectoryEntry]) -> dict[str, DirectoryEntry]:
     """The root storage's entries (a red-black tree hanging off the root's child), by name."""
     if not entries or entries[0][1] != 5:
         return {}
-    children, pending, seen = {}, [entries[0][4]], set()
+    children: dict[str, DirectoryEntry] = {}
+    pending, seen = [entries[0][4]], set[int]()
     while pending:
         index = pending.pop()
         if index >= len(entries) or index in seen:
@@ -813,45 +917,65 @@ def _root_children(entries) -> dict[str, tuple]:
 def _ole_identity(stream: BinaryIO, head: bytes, ext: str) -> Identity:
     """Password-protected OOXML, old Word/PowerPoint/Excel, or another compound file, by the root's entries."""
     try:
-        document = _CompoundFile(stream, head[:512])
-        root = _root_children(document.directory())
+        document = CompoundFile(stream, head[:512])
+        entries = document.directory()
+        root = root_children(entries)
     except Exception:  # noqa: BLE001 - a damaged directory: fall back to what the name claims
         legacy = {".doc": "doc", ".dot": "doc", ".ppt": "ppt", ".pps": "ppt", ".xls": "xls", ".xlt": "xls"}.get(ext)
         return _identity(legacy, legacy=True) if legacy else _identity("ole")
+    # Rights management (IRM) wraps a document in a DRM data space that no password opens.
+    rights_managed = any(entry[0] in _RIGHTS_MANAGEMENT_NAMES for entry in entries)
     if "EncryptionInfo" in root or "EncryptedPackage" in root:
         office = _EXTENSIONS.get(ext, ())
         kind = FORMATS[office[0]][0] if _ENCRYPTED in office else "other"
-        return Identity(kind, _ENCRYPTED, FORMATS[_ENCRYPTED][1], encrypted=True)
+        return Identity(kind, _ENCRYPTED, FORMATS[_ENCRYPTED][1], encrypted=True, rights_managed=rights_managed)
     if "WordDocument" in root:
         # FIB: wIdent 0xA5EC, then flags at 0x0A whose bit 0x0100 is fEncrypted.
         fib = _stream_start(document, root["WordDocument"], 12)
         encrypted = len(fib) == 12 and fib[:2] == b"\xec\xa5" and bool(struct.unpack_from("<H", fib, 10)[0] & 0x0100)
-        return _identity("doc", legacy=True, encrypted=encrypted)
-    if "PowerPoint Document" in root:
-        return _identity("ppt", legacy=True, encrypted="EncryptedSummary" in root)
+        return _identity("doc", legacy=True, encrypted=encrypted, rights_managed=rights_managed)
+    if "PowerPoint Document" in root or "PP40" in root:  # PP40: PowerPoint 4.0
+        encrypted = "EncryptedSummary" in root or _powerpoint_encrypted(document, root.get("Current User"))
+        return _identity("ppt", legacy=True, encrypted=encrypted, rights_managed=rights_managed)
     for name in ("Workbook", "Book"):
         if name in root:
-            # BIFF: a FILEPASS record (0x002F) straight after the first BOF record means encrypted.
+            # BIFF: a FILEPASS record (0x002F) straight after the first BOF record means encrypted
+            # (RC4, CryptoAPI or the old XOR obfuscation alike).
             records = _stream_start(document, root[name], 64)
             encrypted = False
             if len(records) >= 8:
                 bof_length = struct.unpack_from("<H", records, 2)[0]
                 follow = records[4 + bof_length:6 + bof_length]
                 encrypted = follow == b"\x2f\x00"
-            return _identity("xls", legacy=True, encrypted=encrypted)
+            return _identity("xls", legacy=True, encrypted=encrypted, rights_managed=rights_managed)
     if any(name.startswith("__substg1.0_") for name in root):
         return _identity("msg")
     return _identity("ole")
 
 
-def _stream_start(document: _CompoundFile, entry: tuple, count: int) -> bytes:
+def _powerpoint_encrypted(document: CompoundFile, current_user: DirectoryEntry | None) -> bool:
+    """Whether the "Current User" stream's header token says the presentation is encrypted.
+
+    [MS-PPT] CurrentUserAtom: an 8-byte record header, a size, then headerToken 0xF3D1C4DF when the
+    document is encrypted (0xE391C05F when not). The stream is small, so it lives in the mini stream.
+    """
+    if current_user is None:
+        return False
+    try:
+        atom = document.read_stream(current_user, 16)
+    except Exception:  # noqa: BLE001 - a damaged stream says nothing either way
+        return False
+    return len(atom) >= 16 and struct.unpack_from("<I", atom, 12)[0] == 0xF3D1C4DF
+
+
+def _stream_start(document: CompoundFile, entry: DirectoryEntry, count: int) -> bytes:
     """The first bytes of a stream held in regular sectors; b"" for small streams in the mini stream."""
     start, stream_size = entry[5], entry[6]
     if stream_size < document.mini_cutoff or start >= _FREE_SECTOR_LIMIT:
         return b""
     try:
         return document.sector(start, min(count, document.sector_size, stream_size))
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - a damaged stream says nothing either way
         return b""
 
 

@@ -2,16 +2,23 @@
 
 A portfolio can hold hours of recordings, so nothing here decodes or demuxes the media itself: the
 cost of reading a file must not grow with its length. The container is recognised from its first
-bytes, then two readers are used:
+bytes, then:
 
-* mutagen, which reads a duration straight from the header of most audio formats and of MP4;
-* PyAV (FFmpeg), opened with a capped probe, for video details (codec, width, height, frame rate)
-  and for containers mutagen does not know (Matroska/WebM, AVI, FLV, MPEG, AMR).
+* `integrity` reads the container's structure (MP4 sample tables, FLAC frame headers, WAV chunks,
+  an MP3's seek header...) to say whether the file holds what its header promises, whether it is
+  DRM-protected, and which tracks it has;
+* mutagen reads a duration straight from the header of most audio formats and of MP4;
+* PyAV (FFmpeg), opened with a capped probe, gives video details (codec, width, height, frame rate)
+  and reads containers mutagen does not know (Matroska/WebM, AVI, FLV, MPEG, AMR).
 
-PyAV is only opened when mutagen cannot answer or the container may carry video. Both parsers are
-fed through `_BoundedReader`, which stops one that reads too much or for too long, so a hostile
-file turns into an ordinary failure instead of a hang, and through `_PinnedStream`, which keeps the
+PyAV is only opened when mutagen cannot answer or the file may carry video. Both parsers are fed
+through `_BoundedReader`, which stops one that reads too much or for too long, so a hostile file
+turns into an ordinary failure instead of a hang, and through `_PinnedStream`, which keeps the
 file's start and MP4 index in memory so an archive member is not decompressed again for each reader.
+
+A file with sound and no moving picture (cover art and one-frame "videos" aside) is audio, whatever
+its container: the extraction says so (`Extraction.kind`), so a call recording exported as MP4 or
+WebM does not count towards a standard's video limit.
 """
 
 from __future__ import annotations
@@ -21,8 +28,11 @@ import struct
 import time
 from typing import Any, BinaryIO, TypeGuard
 
+from portfolio_check.extract import integrity
 from portfolio_check.extract.model import (
     FILE_EMPTY,
+    FILE_PROTECTED,
+    FILE_TRUNCATED,
     FILE_UNREADABLE,
     Extraction,
     ExtractionProblem,
@@ -47,12 +57,6 @@ ANALYZE_DURATION_MICROSECONDS = 2_000_000
 
 #: Kept in memory: enough to recognise any container, FFmpeg's first reads, a Matroska Info element.
 HEAD_BYTES = 64 * 1024
-#: An MP4 index (moov) up to this size is kept in memory while the file is read.
-MAX_PINNED_INDEX_BYTES = 16 * 1024 * 1024
-MAX_TOP_LEVEL_BOXES = 10_000
-#: Where to look for the last Matroska cluster when the header has no duration.
-TAIL_FIRST_WINDOW_BYTES = 256 * 1024
-TAIL_LAST_WINDOW_BYTES = 4 * 1024 * 1024
 
 ISO_CONTAINERS = ("mp4", "mov", "3gp", "m4a")
 #: Containers that cannot carry video (cover art aside): mutagen's answer is enough when it has one.
@@ -80,17 +84,32 @@ MESSAGE_NO_MOOV = (
     "again from the original recording and submit it again."
 )
 MESSAGE_CUT_OFF = (
-    "The video appears to be cut off: the file is shorter than its own header says, so it may stop "
-    "early or not play at all. Copy or export it again from the original recording and submit it again."
+    "The recording is cut off: {promise}, so it stops early or does not play at all (it was probably "
+    "cut short while copying, syncing or uploading). Copy or export it again from the original "
+    "recording and submit it again."
+)
+MESSAGE_NO_MEDIA = (
+    "The file holds no audio or video, only the header or tag that describes it (it was probably cut "
+    "off while copying or uploading), so there is nothing to play. Copy or export it again from the "
+    "original recording and submit it again."
 )
 MESSAGE_NO_STREAMS = (
     "The file contains no audio or video that a player could play. Check that the right file was "
     "submitted; if it was, export or copy it again from the original recording."
 )
+MESSAGE_PROTECTED = (
+    "The recording is locked by digital rights management ({scheme}), so an assessor's player cannot "
+    "play it. Submit a copy without protection: export it again from the original recording."
+)
 
 
 def extract(stream: BinaryIO, size: int) -> Extraction:
-    """Read an audio or video file's duration and stream details from its headers."""
+    """Read an audio or video file's duration and stream details from its headers.
+
+    Raises ``file-protected`` for DRM-protected media, ``file-truncated`` for a header without any
+    media data, ``file-unreadable`` for what no reader opens; a file cut off part-way is read and
+    carries a ``file-truncated`` problem with the length it really holds.
+    """
     if size <= 0:
         raise ExtractionProblem(
             FILE_EMPTY,
@@ -99,11 +118,20 @@ def extract(stream: BinaryIO, size: int) -> Extraction:
     source = _PinnedStream(stream, size)
     head = source.pin(0, HEAD_BYTES)
     container = _sniff_container(source, head, size)
-    problems: list[Problem] = []
-    metadata: dict[str, Any] = {}
-    if container in ISO_CONTAINERS and _walk_iso_boxes(source, size):
-        metadata["truncated"] = True
-        problems.append(Problem(FILE_UNREADABLE, MESSAGE_CUT_OFF))
+    if container is None and size > len(head):
+        source.seek(0)  # MP3 frames after more junk than the head holds (a botched tag, an editor's leftovers)
+        container = _mpeg_audio_after_junk(_BoundedReader(source).read(integrity.MP3_SYNC_SCAN_BYTES))
+    if container is None and size >= 128:
+        source.seek(size - 128)
+        if source.read(3) == b"TAG":
+            container = "mp3"  # an ID3v1 tag at the end: an MP3, whether or not it holds any frames
+    layout = _read_layout(source, size, head, container)
+    if layout.protected:
+        raise ExtractionProblem(FILE_PROTECTED, MESSAGE_PROTECTED.format(scheme=layout.protected))
+    if layout.no_tracks:
+        raise ExtractionProblem(FILE_UNREADABLE, MESSAGE_NO_STREAMS)
+    if layout.no_media:
+        raise ExtractionProblem(FILE_TRUNCATED, MESSAGE_NO_MEDIA)
 
     from_mutagen = _read_with_mutagen(source, container, is_aifc=head[8:12] == b"AIFC")
     from_pyav = None
@@ -114,16 +142,78 @@ def extract(stream: BinaryIO, size: int) -> Extraction:
     if from_mutagen is None and from_pyav is None:
         raise ExtractionProblem(FILE_UNREADABLE, MESSAGE_UNREADABLE)
 
-    metadata.update(_combine(container, from_mutagen, from_pyav))
-    return Extraction(metadata=metadata, problems=problems)
+    metadata = _combine(container, from_mutagen, from_pyav)
+    problems = _apply_layout(metadata, layout, source, size, head)
+    has_video, has_audio = metadata.get("has_video"), metadata.get("has_audio")
+    kind = "audio" if has_video is False and has_audio else None
+    return Extraction(metadata=metadata, problems=problems, kind=kind)
 
 
-def probe_duration(stream: BinaryIO, size: int) -> float | None:
-    """Duration in seconds of media embedded in another file (a PowerPoint video), or None."""
+def _read_layout(source: _PinnedStream, size: int, head: bytes, container: str | None) -> integrity.Layout:
+    """The container's structure (see `integrity`); an empty layout where none is read or it is damaged."""
+    reader = _BoundedReader(source)
     try:
-        return extract(stream, size).metadata.get("duration_seconds")
-    except ExtractionProblem:
-        return None
+        if container in ISO_CONTAINERS:
+            return integrity.iso_media(reader, size, pin=source.pin)
+        if container == "flac":
+            return integrity.flac(reader, size)
+        if container == "wav":
+            return integrity.wav(reader, size)
+        if container == "aiff":
+            return integrity.aiff(reader, size)
+        if container == "mp3":
+            return integrity.mpeg_audio(reader, size)
+        if container in MATROSKA_CONTAINERS:
+            return integrity.matroska(head, size)
+        if container == "asf":
+            return integrity.asf(reader, size)
+    except integrity.IsoIndexMissing:
+        raise ExtractionProblem(FILE_UNREADABLE, MESSAGE_NO_MOOV) from None
+    # The structure readers check every length they use; damage that still slips through (or a
+    # read guard tripping) leaves the judgement to mutagen and PyAV.
+    except (_ReadLimitReached, struct.error, ValueError, IndexError, OverflowError, EOFError, OSError):
+        pass
+    return integrity.Layout()
+
+
+def _apply_layout(metadata: dict[str, Any], layout: integrity.Layout, source: _PinnedStream, size: int,
+                  head: bytes) -> list[Problem]:
+    """Put what the structure says over the readers' answers: a better length, tracks, truncation."""
+    if layout.has_video is not None:
+        metadata["has_video"] = layout.has_video and bool(metadata.get("has_video", True))
+    if layout.has_audio and not metadata.get("has_audio"):
+        metadata["has_audio"] = True
+    if layout.duration_seconds is not None and math.isfinite(layout.duration_seconds):
+        metadata["duration_seconds"] = round(layout.duration_seconds, 3)
+        metadata["probe"] = "headers"
+        if layout.estimated:
+            metadata["duration_estimated"] = True
+    if metadata.get("container") in MATROSKA_CONTAINERS and layout.truncated:
+        start = metadata.pop("start_seconds", 0.0)
+        layout.playable_seconds = integrity.matroska_tail_seconds(source, size, head, start)
+        declared = metadata.get("duration_seconds")
+        layout.declared_seconds = declared
+        if declared is not None and layout.playable_seconds is not None:
+            layout.truncated = layout.playable_seconds < declared - max(0.1, 0.01 * declared)
+    metadata.pop("start_seconds", None)
+    if not layout.truncated:
+        return []
+    declared = layout.declared_seconds if layout.declared_seconds is not None else metadata.get("duration_seconds")
+    playable = layout.playable_seconds
+    metadata["truncated"] = True
+    metadata["declared_duration_seconds"] = round(declared, 3) if declared is not None else None
+    if playable is not None:
+        metadata["duration_seconds"] = round(playable, 3)
+        metadata.pop("duration_suspect", None)
+        metadata.pop("duration_suspect_reason", None)
+    if declared is not None and playable is not None:
+        promise = (f"its header promises {_describe_seconds(declared)} but the file holds only about "
+                   f"{_describe_seconds(playable)}")
+    elif declared is not None:
+        promise = f"its header promises {_describe_seconds(declared)} but the file holds less than that"
+    else:
+        promise = "the file is shorter than its own header says"
+    return [Problem(FILE_TRUNCATED, MESSAGE_CUT_OFF.format(promise=promise))]
 
 
 # --- recognising the container -------------------------------------------------------------------
@@ -166,7 +256,7 @@ def _sniff_container(stream: _PinnedStream, head: bytes, size: int) -> str | Non
         return "mpeg"
     if len(head) > 376 and head[0] == head[188] == head[376] == 0x47:
         return "mpegts"
-    return _mpeg_audio_kind(head)
+    return _mpeg_audio_kind(head) or _mpeg_audio_after_junk(head)
 
 
 def _sniff_after_id3(stream: _PinnedStream, head: bytes, size: int) -> str:
@@ -190,36 +280,9 @@ def _mpeg_audio_kind(head: bytes) -> str | None:
     return "aac" if (head[1] >> 1) & 0x3 == 0 else "mp3"
 
 
-def _walk_iso_boxes(stream: _PinnedStream, size: int) -> bool:
-    """Walk the top-level boxes of an MP4/MOV by their headers alone, keeping the index in memory.
-
-    Raises for a file with no ``moov`` box (the index, written last, so missing when a copy stopped
-    early); returns True when the last box runs past the end of the file (cut off).
-    """
-    offset = 0
-    found_moov = False
-    for _ in range(MAX_TOP_LEVEL_BOXES):
-        if offset + 8 > size:
-            break
-        stream.seek(offset)
-        header = stream.read(16)
-        if len(header) < 8:
-            break
-        length, kind = struct.unpack(">I4s", header[:8])
-        if length == 1 and len(header) == 16:
-            length = struct.unpack(">Q", header[8:16])[0]
-        elif length == 0:  # the box runs to the end of the file
-            length = size - offset
-        if length < 8 or not all(32 <= byte < 127 for byte in kind):
-            break  # not a box header: damaged from here on
-        if kind == b"moov":
-            found_moov = True
-            if length <= MAX_PINNED_INDEX_BYTES:
-                stream.pin(offset, length)  # now, on the way forward, not by seeking back later
-        offset += length
-    if not found_moov:
-        raise ExtractionProblem(FILE_UNREADABLE, MESSAGE_NO_MOOV)
-    return offset > size
+def _mpeg_audio_after_junk(head: bytes) -> str | None:
+    """"mp3" when MPEG audio frames follow padding or junk (an editor's leftovers, zeros, a broken tag)."""
+    return "mp3" if integrity.find_mpeg_frames(head) is not None else None
 
 
 # --- reading the stream --------------------------------------------------------------------------
@@ -476,7 +539,11 @@ def _mutagen_audio_codec(kind: str, info: Any, is_aifc: bool) -> str | None:
 
 
 def _needs_pyav(container: str | None, from_mutagen: dict[str, Any] | None) -> bool:
-    """PyAV only when mutagen had no duration, or the container may hold video mutagen cannot describe."""
+    """PyAV only when mutagen had no duration, or the container may hold video mutagen cannot describe.
+
+    An MP4 without a video track still goes to PyAV: mutagen reads the media header's length, FFmpeg
+    times the samples as players do, and the two differ on some files (a 3GP of 15 s that plays 16.3).
+    """
     if from_mutagen is None or not _usable(from_mutagen.get("duration_seconds")):
         return True
     if container in AUDIO_ONLY_CONTAINERS:
@@ -516,7 +583,10 @@ def _read_with_pyav(stream: _PinnedStream, size: int, container: str | None) -> 
         return None
     if not _usable(facts["duration_seconds"]) and container in MATROSKA_CONTAINERS:
         # A live recording (browser, OBS) has no duration in its header: read the last cluster's time.
-        facts["duration_seconds"] = _matroska_duration_from_tail(stream, size, start_seconds)
+        stream.seek(0)
+        head = stream.read(HEAD_BYTES)  # pinned: served from memory
+        facts["duration_seconds"] = integrity.matroska_tail_seconds(stream, size, head, start_seconds)
+    facts["start_seconds"] = start_seconds
     return facts
 
 
@@ -570,170 +640,6 @@ def _codec_name(context: Any) -> str | None:
         return context.codec.canonical_name
     except (AttributeError, ValueError):
         return context.name or None
-
-
-# --- Matroska without a duration ------------------------------------------------------------------
-
-MKV_SEGMENT = b"\x18\x53\x80\x67"
-MKV_INFO = b"\x15\x49\xa9\x66"
-MKV_TIMESTAMP_SCALE = b"\x2a\xd7\xb1"
-MKV_CLUSTER = b"\x1f\x43\xb6\x75"
-MKV_CLUSTER_TIMESTAMP = b"\xe7"
-MKV_SIMPLE_BLOCK = b"\xa3"
-MKV_BLOCK_GROUP = b"\xa0"
-MKV_BLOCK = b"\xa1"
-MKV_BLOCK_DURATION = b"\x9b"
-#: Segment-level elements that can follow the last cluster (cues, tags, chapters, attachments...).
-MKV_TOP_LEVEL = {MKV_CLUSTER, b"\x1c\x53\xbb\x6b", b"\x12\x54\xc3\x67", b"\x10\x43\xa7\x70",
-                 b"\x19\x41\xa4\x69", MKV_INFO, b"\x16\x54\xae\x6b", b"\x11\x4d\x9b\x74"}
-DEFAULT_TIMESTAMP_SCALE_NS = 1_000_000
-
-
-def _ebml_id(data: bytes, pos: int) -> bytes | None:
-    """The element ID at pos (1 to 4 bytes, marker bits kept as Matroska's tables write them)."""
-    if pos >= len(data) or data[pos] == 0:
-        return None
-    length = 9 - data[pos].bit_length()
-    if length > 4 or pos + length > len(data):
-        return None
-    return data[pos:pos + length]
-
-
-def _ebml_size(data: bytes, pos: int) -> tuple[int, int] | None:
-    """(value, bytes used) of the element size at pos; value -1 means "unknown size" (live streams)."""
-    if pos >= len(data) or data[pos] == 0:
-        return None
-    length = 9 - data[pos].bit_length()
-    if pos + length > len(data):
-        return None
-    value = data[pos] & ((1 << (8 - length)) - 1)
-    for byte in data[pos + 1:pos + length]:
-        value = value << 8 | byte
-    if value == (1 << (7 * length)) - 1:
-        value = -1
-    return value, length
-
-
-def _ebml_elements(data: bytes, start: int, end: int):
-    """Yield (id, data start, data size) of the elements between start and end, stopping at damage.
-
-    The last element may run past the buffer (a cluster cut off by the end of the file).
-    """
-    pos = start
-    while pos < end:
-        element_id = _ebml_id(data, pos)
-        if element_id is None:
-            return
-        size = _ebml_size(data, pos + len(element_id))
-        if size is None:
-            return
-        value, used = size
-        data_start = pos + len(element_id) + used
-        yield element_id, data_start, value
-        if value < 0:
-            return
-        pos = data_start + value
-
-
-def _matroska_timestamp_scale(head: bytes) -> int:
-    """Nanoseconds per timestamp tick, from the segment's Info element (default 1 ms)."""
-    for element_id, start, size in _ebml_elements(head, 0, len(head)):
-        if element_id != MKV_SEGMENT:
-            continue
-        segment_end = len(head) if size < 0 else min(len(head), start + size)
-        for child_id, child_start, child_size in _ebml_elements(head, start, segment_end):
-            if child_id == MKV_CLUSTER or child_size < 0:
-                break
-            if child_id == MKV_INFO:
-                info_end = min(len(head), child_start + child_size)
-                for info_id, value_start, value_size in _ebml_elements(head, child_start, info_end):
-                    if info_id == MKV_TIMESTAMP_SCALE and 0 < value_size <= 8:
-                        scale = int.from_bytes(head[value_start:value_start + value_size], "big")
-                        return scale or DEFAULT_TIMESTAMP_SCALE_NS
-        break
-    return DEFAULT_TIMESTAMP_SCALE_NS
-
-
-def _matroska_duration_from_tail(stream: _PinnedStream, size: int, start_seconds: float) -> float | None:
-    """Duration from the last cluster's blocks, reading only the end of the file.
-
-    FFmpeg's own seek would scan every cluster of a file without an index, so the tail is read here:
-    the last cluster that starts inside the window is the last one in the file.
-    """
-    stream.seek(0)
-    scale = _matroska_timestamp_scale(stream.read(HEAD_BYTES))
-    window = TAIL_FIRST_WINDOW_BYTES
-    while True:
-        start = max(0, size - window)
-        stream.seek(start)
-        tail = stream.read(size - start)
-        position = tail.rfind(MKV_CLUSTER)
-        while position >= 0:
-            ticks = _cluster_end_ticks(tail, position)
-            if ticks is not None:
-                seconds = ticks * scale / 1e9 - start_seconds
-                return seconds if seconds > 0 else None
-            position = tail.rfind(MKV_CLUSTER, 0, position)
-        if start == 0 or window >= TAIL_LAST_WINDOW_BYTES:
-            return None
-        window = TAIL_LAST_WINDOW_BYTES
-
-
-def _cluster_end_ticks(data: bytes, position: int) -> int | None:
-    """The time (in ticks) at which the cluster at ``position`` ends, or None if it is not one.
-
-    Four bytes that look like a cluster ID may be chance within compressed data, so a cluster only
-    counts when its timestamp comes before its first block.
-    """
-    size = _ebml_size(data, position + len(MKV_CLUSTER))
-    if size is None:
-        return None
-    value, used = size
-    start = position + len(MKV_CLUSTER) + used
-    end = len(data) if value < 0 else min(len(data), start + value)
-    cluster_time = None
-    latest = None
-    for element_id, data_start, data_size in _ebml_elements(data, start, end):
-        if element_id in MKV_TOP_LEVEL:
-            break
-        if element_id == MKV_CLUSTER_TIMESTAMP:
-            if not 0 < data_size <= 8 or data_start + data_size > len(data):
-                return None
-            cluster_time = int.from_bytes(data[data_start:data_start + data_size], "big")
-            continue
-        block_end = None
-        if element_id == MKV_SIMPLE_BLOCK:
-            block_end = _block_offset(data, data_start)
-        elif element_id == MKV_BLOCK_GROUP and data_size >= 0:
-            block_end = _block_group_end(data, data_start, min(len(data), data_start + data_size))
-        if block_end is None:
-            continue
-        if cluster_time is None:
-            return None
-        block_time = cluster_time + block_end
-        latest = block_time if latest is None else max(latest, block_time)
-    return latest
-
-
-def _block_offset(data: bytes, pos: int) -> int | None:
-    """A block's time relative to its cluster: after the track number, a signed 16-bit count of ticks."""
-    track = _ebml_size(data, pos)
-    if track is None or pos + track[1] + 2 > len(data):
-        return None
-    return struct.unpack(">h", data[pos + track[1]:pos + track[1] + 2])[0]
-
-
-def _block_group_end(data: bytes, start: int, end: int) -> int | None:
-    """A BlockGroup's block time plus its duration when it states one."""
-    offset = duration = None
-    for element_id, data_start, data_size in _ebml_elements(data, start, end):
-        if element_id == MKV_BLOCK:
-            offset = _block_offset(data, data_start)
-        elif element_id == MKV_BLOCK_DURATION and 0 < data_size <= 8 and data_start + data_size <= len(data):
-            duration = int.from_bytes(data[data_start:data_start + data_size], "big")
-    if offset is None:
-        return None
-    return offset + (duration or 0)
 
 
 # --- combining the answers -----------------------------------------------------------------------

@@ -11,9 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-#: The kinds of file the tool distinguishes.
-KINDS = ("word", "powerpoint", "pdf", "video", "audio", "image", "spreadsheet", "text", "link", "archive", "other")
-
 #: Problem codes extraction can report (the checks give them a severity).
 FILE_UNREADABLE = "file-unreadable"
 FILE_EMPTY = "file-empty"
@@ -25,6 +22,12 @@ MACRO_ENABLED = "macro-enabled"
 EXTERNAL_LINK = "external-link"
 UNSAFE_FILE = "unsafe-file"
 UNSAFE_ARCHIVE = "unsafe-archive"
+#: Cut short: the file's own header promises more (pages, samples, picture data) than the file holds.
+FILE_TRUNCATED = "file-truncated"
+#: Readable, but damaged in a way readers repair as they open it (a PDF's rebuilt cross-reference table).
+FILE_DAMAGED = "file-damaged"
+#: Locked by digital rights management (DRM media, rights-managed Office files and PDFs): no password opens it.
+FILE_PROTECTED = "file-protected"
 
 
 @dataclass(frozen=True)
@@ -36,12 +39,25 @@ class Problem:
 
 
 class ExtractionProblem(Exception):
-    """Raised by an extractor for a condition it recognises; the file gets this problem, the run goes on."""
+    """Raised by an extractor for a condition it recognises; the file gets this problem, the run goes on.
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+    It is also returned, as a value, from the sandbox's worker processes, so it must survive pickling:
+    an exception is unpickled by calling its class with ``self.args``, and this class's arguments are
+    not the message alone, hence `__reduce__`.
+    """
+
+    def __init__(self, code: str, message: str, where: str | None = None) -> None:
+        super().__init__(code, message, where)
         self.code = code
         self.message = message
+        #: The place in the file, for a person (``line 4, column 3``, ``sheet 'Evidence', row 7``), when known.
+        self.where = where
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.code, self.message, self.where), self.__dict__)
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,34 @@ class EmbeddedPart:
 
     part: str
     size: int
+
+
+@dataclass(frozen=True)
+class EmbeddedMedia:
+    """An audio or video part of a Word or PowerPoint file, as probed on its own."""
+
+    part: str
+    size: int
+    #: "video" or "audio" (what the part holds, not what its name says); None when it could not be told.
+    kind: str | None = None
+    format: str | None = None
+    duration_seconds: float | None = None
+    width: int | None = None
+    height: int | None = None
+    has_audio: bool | None = None
+    has_video: bool | None = None
+    #: Why the part could not be probed (a problem code, with the exception's name for unexpected ones).
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: the part, size, kind, format and duration always; other facts when known."""
+        data: dict[str, Any] = {"part": self.part, "size": self.size, "kind": self.kind, "format": self.format,
+                                "duration_seconds": self.duration_seconds}
+        for key in ("width", "height", "has_audio", "has_video", "error"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        return data
 
 
 @dataclass
@@ -64,6 +108,9 @@ class Extraction:
     problems: list[Problem] = field(default_factory=list)
     #: Audio and video parts embedded in Word or PowerPoint files.
     embedded_media: list[EmbeddedPart] = field(default_factory=list)
+    #: The kind the content showed the file to be where identification could not tell from its start:
+    #: a WebM or MP4 holding only sound (cover art aside) is "audio". None keeps the identified kind.
+    kind: str | None = None
 
 
 @dataclass
@@ -80,8 +127,8 @@ class FileRecord:
     metadata: dict[str, Any] = field(default_factory=dict)
     text: str | None = None
     problems: list[Problem] = field(default_factory=list)
-    #: Media inside Word/PowerPoint files: ``{"part", "size", "kind", "format", "duration_seconds"}``.
-    embedded_media: list[dict[str, Any]] = field(default_factory=list)
+    #: Audio and video parts inside Word/PowerPoint files, each probed on its own.
+    embedded_media: list[EmbeddedMedia] = field(default_factory=list)
     #: The code of the problem that stopped extraction (``file-unreadable``...), if any.
     error: str | None = None
     #: A small preview image as a data URI, where one was cheap to get.
@@ -96,7 +143,7 @@ class FileRecord:
         for key, value in self.metadata.items():
             data.setdefault(key, value)
         if self.embedded_media:
-            data["embedded_media"] = self.embedded_media
+            data["embedded_media"] = [media.to_dict() for media in self.embedded_media]
         data["error"] = self.error
         data["problems"] = [{"code": p.code, "message": p.message} for p in self.problems]
         if include_text:

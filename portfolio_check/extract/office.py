@@ -1,5 +1,9 @@
 """Reads Word, PowerPoint and Excel packages (Office Open XML): text, counts, core properties, media.
 
+Old binary files (.doc, .ppt, .xls, PowerPoint 4.0 included) give their title, author, dates and
+counts from their summary property sets (`extract_legacy`); Strict Office Open XML workbooks, whose
+namespaces openpyxl does not know, are read here (`_strict_spreadsheet`).
+
 An Office file is a ZIP of XML parts and media (an "OPC package"). Every extractor first checks the
 ZIP's directory and refuses packages that would cost too much (zip bombs, huge parts, thousands of
 members). XML parts that carry entity declarations, which Office never writes, are refused too:
@@ -43,13 +47,14 @@ import io
 import posixpath
 import re
 import shutil
+import struct
 import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any, BinaryIO, TypeVar
 from urllib.parse import unquote, urlsplit
 
@@ -94,10 +99,11 @@ OLE_HEAD_BYTES = 64 * 1024
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 OLE_ENCRYPTION_NAMES = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 
-MEDIA_EXTENSIONS = frozenset(
-    "mp4 m4v mov qt wmv avi mpg mpeg mpe mkv webm asf flv f4v 3gp 3g2 ogv ts m2ts mts vob "
-    "mp3 m4a m4b aac wav wave wma ogg oga opus flac aif aiff aifc amr".split()
-)
+MEDIA_EXTENSIONS = frozenset((
+    "mp4", "m4v", "mov", "qt", "wmv", "avi", "mpg", "mpeg", "mpe", "mkv", "webm", "asf", "flv", "f4v", "3gp", "3g2",
+    "ogv", "ts", "m2ts", "mts", "vob", "mp3", "m4a", "m4b", "aac", "wav", "wave", "wma", "ogg", "oga", "opus", "flac",
+    "aif", "aiff", "aifc", "amr",
+))
 XML_EXTENSIONS = frozenset(("xml", "rels", "vml"))
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -243,9 +249,16 @@ def extract_spreadsheet(stream: BinaryIO, size: int) -> Extraction:
             warnings.simplefilter("ignore")
             workbook = _with_library("spreadsheet", lambda: _open_workbook(source))
             try:
-                return _with_library("spreadsheet", lambda: _spreadsheet_extraction(workbook, package, main_part))
+                extraction = _with_library("spreadsheet", lambda: _spreadsheet_extraction(workbook, package, main_part))
             finally:
                 workbook.close()
+        if not extraction.metadata["sheets"]:
+            # openpyxl knows only the Transitional namespaces and finds no sheet in a Strict workbook.
+            with _open_zip(source, "spreadsheet") as archive:
+                strict = _with_library("spreadsheet", lambda: _strict_spreadsheet(archive, package, main_part))
+            if strict is not None:
+                return strict
+        return extraction
 
 
 def office_thumbnail(stream: BinaryIO, size: int) -> tuple[str, bytes] | None:
@@ -275,9 +288,8 @@ def check_package_safety(stream: BinaryIO, size: int) -> None:
     parts with a DOCTYPE (entity declarations). A file that is not a ZIP raises ``file-unreadable``
     (or ``file-encrypted`` for a password-protected Office file), an empty one ``file-empty``.
     """
-    with _random_access(stream, size, "package") as source:
-        with _open_zip(source, "package") as archive:
-            _check_archive(archive, "package")
+    with _random_access(stream, size, "package") as source, _open_zip(source, "package") as archive:
+        _check_archive(archive, "package")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -341,7 +353,7 @@ def _open_zip(source: BinaryIO, kind: str) -> Iterator[zipfile.ZipFile]:
         raise _crowded(kind, declared)  # before zipfile builds an object for each of them
     try:
         archive = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:  # garbled "version needed"
         raise ExtractionProblem(
             FILE_UNREADABLE,
             f"This {about.noun} is damaged or truncated: it is not a complete {about.extension} package. "
@@ -701,10 +713,7 @@ def _links_with_embedded_copy(archive: zipfile.ZipFile, package: _Package, kind:
 def _resolve(source: str, target: str) -> str:
     """The member name an internal relationship target points at."""
     target = unquote(target.split("#", 1)[0])
-    if target.startswith("/"):
-        path = target[1:]
-    else:
-        path = posixpath.join(posixpath.dirname(source), target)
+    path = target[1:] if target.startswith("/") else posixpath.join(posixpath.dirname(source), target)
     path = posixpath.normpath(path) if path else path
     return "" if path == "." else path
 
@@ -753,7 +762,7 @@ def _package_findings(package: _Package, kind: str, main_part: str | None,
     links, link_problems = _external_links(package, kind, online_videos)
     problems += link_problems
     media = _embedded_media(package)
-    metadata = dict(package.core)
+    metadata: dict[str, Any] = dict(package.core)
     metadata.update(
         embedded_media_count=len(media),
         embedded_objects=sum(1 for name in package.members if "/embeddings/" in name.lower()),
@@ -1025,6 +1034,171 @@ def _spreadsheet_extraction(workbook: Any, package: _Package, main_part: str) ->
         text_truncated=text.truncated,
     )
     return Extraction(metadata=metadata, text=text.value(), problems=problems, embedded_media=media)
+
+
+_STRICT_SPREADSHEET = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+_STRICT_RELATIONSHIPS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+
+
+def _strict_spreadsheet(archive: zipfile.ZipFile, package: _Package, main_part: str) -> Extraction | None:
+    """Sheets, row counts and cell text of a Strict Office Open XML workbook (ISO/IEC 29500 Strict).
+
+    Excel writes these when "Strict Open XML Spreadsheet" is chosen; they differ from ordinary
+    workbooks only in their namespaces, which openpyxl does not know. None when the workbook is not Strict.
+    """
+    root = _read_part(archive, package, main_part, "spreadsheet")
+    if root.tag != f"{{{_STRICT_SPREADSHEET}}}workbook":
+        return None
+    targets = {r.id: r.target for r in package.relationships if r.source == main_part and not r.external}
+    shared = _strict_shared_strings(archive, package, main_part)
+    text = _TextCollector()
+    names: list[str] = []
+    rows = max_columns = visited = 0
+    for sheet in root.iter(f"{{{_STRICT_SPREADSHEET}}}sheet"):
+        name = sheet.get("name") or ""
+        names.append(name)
+        target = targets.get(sheet.get(f"{{{_STRICT_RELATIONSHIPS}}}id") or "")
+        if target not in package.members or visited > SPREADSHEET_ROW_LIMIT:
+            continue
+        text.add(f"--- sheet {name} ---")
+        for row in _read_part(archive, package, target, "spreadsheet").iter(f"{{{_STRICT_SPREADSHEET}}}row"):
+            visited += 1
+            if visited > SPREADSHEET_ROW_LIMIT:
+                break
+            values = [_strict_cell_text(cell, shared) for cell in row.iterchildren(f"{{{_STRICT_SPREADSHEET}}}c")]
+            used = [index for index, value in enumerate(values) if value]
+            if used:
+                rows += 1
+                max_columns = max(max_columns, used[-1] + 1)
+                text.add("\t".join(values[: used[-1] + 1]))
+    metadata, problems, media = _package_findings(package, "spreadsheet", main_part)
+    metadata.update(sheets=names, rows=rows, max_columns=max_columns, rows_capped=visited > SPREADSHEET_ROW_LIMIT,
+                    text_truncated=text.truncated, strict=True)
+    return Extraction(metadata=metadata, text=text.value(), problems=problems, embedded_media=media)
+
+
+def _strict_shared_strings(archive: zipfile.ZipFile, package: _Package, main_part: str) -> list[str]:
+    parts = [r.target for r in package.relationships
+             if r.source == main_part and r.type == "sharedstrings" and r.target in package.members]
+    if not parts:
+        return []
+    root = _read_part(archive, package, parts[0], "spreadsheet")
+    return ["".join(item.itertext()) for item in root.iterchildren(f"{{{_STRICT_SPREADSHEET}}}si")]
+
+
+def _strict_cell_text(cell: Any, shared: list[str]) -> str:
+    value = cell.findtext(f"{{{_STRICT_SPREADSHEET}}}v")
+    if cell.get("t") == "s" and value is not None and value.strip().isdigit():
+        index = int(value)
+        return shared[index] if index < len(shared) else ""
+    if cell.get("t") == "inlineStr":
+        inline = cell.find(f"{{{_STRICT_SPREADSHEET}}}is")
+        return "".join(inline.itertext()) if inline is not None else ""
+    return value or ""
+
+
+# --------------------------------------------------------------------------------------------------
+# Old binary Office files (.doc, .ppt, .xls)
+
+#: Property set streams and the property ids read from them ([MS-OLEPS]; the FMTIDs of the two sets).
+_SUMMARY_STREAM = "\x05SummaryInformation"
+_DOCUMENT_SUMMARY_STREAM = "\x05DocumentSummaryInformation"
+_PROPERTY_SET_MAX_BYTES = 256 * 1024
+_SUMMARY_FIELDS = {2: "title", 4: "author", 8: "last_modified_by", 12: "created", 13: "modified", 14: "pages",
+                   15: "words", 18: "application"}
+_DOCUMENT_SUMMARY_FIELDS = {7: "slides", 8: "notes", 9: "hidden_slides", 10: "multimedia_clips"}
+_FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
+
+
+def extract_legacy(stream: BinaryIO, size: int) -> Extraction:
+    """Title, author, dates and counts (pages, words, slides) of an old Word, PowerPoint or Excel file.
+
+    Read from the summary property sets every Office version since 95 saves beside the document, the
+    figures exiftool and Windows show: what Office counted when the file was last saved. The
+    documents themselves are not parsed. Word 1 and 2 files (before compound files) keep no such
+    sets and give an empty result; so does a damaged directory (the file stays readable: Office and
+    LibreOffice repair more than this reader needs to).
+    """
+    from portfolio_check.extract.identify import CompoundFile, root_children
+
+    _check_size(size, "package")
+    stream.seek(0)
+    head = stream.read(512)
+    if not head.startswith(OLE_SIGNATURE):
+        return Extraction()
+    try:
+        document = CompoundFile(stream, head)
+        root = root_children(document.directory())
+        summary = _property_set(document.read_stream(root[_SUMMARY_STREAM], _PROPERTY_SET_MAX_BYTES)) \
+            if _SUMMARY_STREAM in root else {}
+        details = _property_set(document.read_stream(root[_DOCUMENT_SUMMARY_STREAM], _PROPERTY_SET_MAX_BYTES)) \
+            if _DOCUMENT_SUMMARY_STREAM in root else {}
+    except (ValueError, EOFError, struct.error, IndexError, OverflowError):
+        return Extraction()
+    metadata: dict[str, Any] = {}
+    for fields, values in ((_SUMMARY_FIELDS, summary), (_DOCUMENT_SUMMARY_FIELDS, details)):
+        for pid, key in fields.items():
+            value = values.get(pid)
+            if isinstance(value, str):
+                value = " ".join(value.replace("\x00", " ").split())[:PROPERTY_LIMIT] or None
+            if value is not None:
+                metadata[key] = value
+    if "PowerPoint Document" in root or "PP40" in root:
+        # PowerPoint 4.0 keeps no document summary: its page count is the slide count.
+        if "slides" not in metadata and isinstance(metadata.get("pages"), int):
+            metadata["slides"] = metadata["pages"]
+        metadata.pop("pages", None)
+    elif "WordDocument" not in root:
+        metadata.pop("pages", None)
+        metadata.pop("words", None)
+    return Extraction(metadata=metadata)
+
+
+def _property_set(data: bytes) -> dict[int, Any]:
+    """The first property set of a property set stream: property id -> int, text or ISO date."""
+    if len(data) < 48 or data[:2] != b"\xfe\xff":
+        return {}
+    base = struct.unpack_from("<I", data, 44)[0]
+    if base + 8 > len(data):
+        return {}
+    count = min(struct.unpack_from("<I", data, base + 4)[0], 1000)
+    raw: dict[int, tuple[int, int]] = {}
+    for index in range(count):
+        entry = base + 8 + 8 * index
+        if entry + 8 > len(data):
+            break
+        pid, offset = struct.unpack_from("<II", data, entry)
+        position = base + offset
+        if position + 4 <= len(data):
+            raw[pid] = (struct.unpack_from("<H", data, position)[0], position + 4)
+    code_page = 1252
+    if 1 in raw and raw[1][0] == 2:
+        code_page = struct.unpack_from("<H", data, raw[1][1])[0] or 1252
+    values: dict[int, Any] = {}
+    for pid, (kind, position) in raw.items():
+        if kind in (2, 3, 0x13) and position + 4 <= len(data):  # VT_I2, VT_I4, VT_UI4
+            values[pid] = struct.unpack_from("<h" if kind == 2 else "<i" if kind == 3 else "<I", data, position)[0]
+        elif kind == 30 and position + 4 <= len(data):  # VT_LPSTR in the set's code page
+            length = struct.unpack_from("<I", data, position)[0]
+            values[pid] = _decode_code_page(data[position + 4:position + 4 + min(length, 4096)], code_page)
+        elif kind == 31 and position + 4 <= len(data):  # VT_LPWSTR, length in characters
+            length = struct.unpack_from("<I", data, position)[0]
+            values[pid] = data[position + 4:position + 4 + 2 * min(length, 4096)].decode("utf-16-le", "replace")
+        elif kind == 64 and position + 8 <= len(data) and pid in (12, 13):  # VT_FILETIME
+            ticks = struct.unpack_from("<Q", data, position)[0]
+            if 0 < ticks < 2**63:
+                moment = _FILETIME_EPOCH + timedelta(microseconds=ticks // 10)
+                values[pid] = moment.replace(microsecond=0).isoformat()
+    return values
+
+
+def _decode_code_page(raw: bytes, code_page: int) -> str:
+    text = raw.split(b"\x00", 1)[0]
+    encoding = "utf-8" if code_page == 65001 else "utf-16-le" if code_page == 1200 else f"cp{code_page}"
+    try:
+        return text.decode(encoding, "replace")
+    except LookupError:
+        return text.decode("cp1252", "replace")
 
 
 # --------------------------------------------------------------------------------------------------

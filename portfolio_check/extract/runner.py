@@ -15,16 +15,18 @@ import os
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from portfolio_check.extract.model import (
     EXTENSION_MISMATCH,
     FILE_EMPTY,
     FILE_ENCRYPTED,
+    FILE_PROTECTED,
     FILE_UNREADABLE,
     LEGACY_FORMAT,
     MACRO_ENABLED,
     UNSUPPORTED_FORMAT,
+    EmbeddedMedia,
     Extraction,
     ExtractionProblem,
     FileRecord,
@@ -32,6 +34,9 @@ from portfolio_check.extract.model import (
 )
 from portfolio_check.extract.sandbox import Budget, IsolatedRunner, Overrun
 from portfolio_check.ingest.inventory import IngestedFile, Inventory, open_source
+
+if TYPE_CHECKING:
+    from portfolio_check.extract.identify import Identity
 
 Extractor = Callable[[BinaryIO, int], Extraction]
 
@@ -54,6 +59,9 @@ def _extractor_for(kind: str, file_format: str) -> Extractor | None:
     if kind == "spreadsheet" and file_format in ("xlsx", "xlsm"):
         from portfolio_check.extract import office
         return office.extract_spreadsheet
+    if file_format in ("doc", "ppt", "xls"):
+        from portfolio_check.extract import office
+        return office.extract_legacy
     if kind in ("video", "audio"):
         from portfolio_check.extract import media
         return media.extract
@@ -89,7 +97,7 @@ def extract_file(item: IngestedFile, thumbnails: bool = False) -> FileRecord:
 
     With ``thumbnails``, a picture or an Office file's saved preview also becomes a small data URI.
     """
-    from portfolio_check.extract.identify import extension_mismatch, identify, with_article
+    from portfolio_check.extract.identify import as_audio, extension_mismatch, identify, with_article
 
     record = FileRecord(path=item.path, size=item.size, sha256=None, kind="other", format="unknown",
                         description="unknown", modified=item.modified)
@@ -103,29 +111,48 @@ def extract_file(item: IngestedFile, thumbnails: bool = False) -> FileRecord:
             identity = identify(stream, item.size, _name(item.path))
             stream.seek(0)
             record.kind, record.format, record.description = identity.kind, identity.format, identity.description
+            if identity.format == "zero-filled":
+                _fail(record, FILE_EMPTY, f"{item.path} holds only zero bytes: it is a placeholder left by a copy or "
+                                          "sync that never finished, not the file itself. Copy the real file into "
+                                          "the portfolio again.")
+                return record
+            if _not_what_its_name_says(record, identity):
+                return record
             mismatch = extension_mismatch(_name(item.path), identity)
             if mismatch:
                 record.problems.append(Problem(EXTENSION_MISMATCH, mismatch))
+            if identity.rights_managed:
+                _fail(record, FILE_PROTECTED, f"{item.path} is protected by rights management (IRM): it opens only "
+                                              "for people its owner named, signed in to their organisation, so an "
+                                              "assessor cannot open it. Ask the owner to set its access to "
+                                              "unrestricted, save it and add it again.")
+                return record
             if identity.encrypted:
                 _fail(record, FILE_ENCRYPTED, f"{item.path} is password-protected, so an assessor cannot open it. "
                                               "Remove the password and add it again.")
                 return record
             if identity.legacy:
                 record.problems.append(Problem(LEGACY_FORMAT, f"{item.path} is {with_article(identity.description)}. "
-                                                              "Open it and save it in the current format (.docx, .pptx, .xlsx)."))
+                                                              "Open it and save it in the current format "
+                                                              "(.docx, .pptx, .xlsx)."))
             if identity.macro_enabled:
-                record.problems.append(Problem(MACRO_ENABLED, f"{item.path} contains macros; assessors may not be able "
-                                                              "to open it safely. Save it without macros (.docx, .pptx, .xlsx)."))
+                record.problems.append(Problem(MACRO_ENABLED, f"{item.path} contains macros; assessors may not be "
+                                                              "able to open it safely. Save it without macros "
+                                                              "(.docx, .pptx, .xlsx)."))
             extractor = _extractor_for(identity.kind, identity.format)
             if extractor is None:
                 if not identity.legacy:
-                    record.problems.append(Problem(UNSUPPORTED_FORMAT, _unsupported_message(item.path, with_article(identity.description))))
+                    description = with_article(identity.description)
+                    record.problems.append(Problem(UNSUPPORTED_FORMAT, _unsupported_message(item.path, description)))
                 return record
             try:
                 extraction = extractor(stream, item.size)
             except ExtractionProblem as problem:
                 _fail(record, problem.code, _with_path(item.path, problem.message))
                 return record
+            if extraction.kind == "audio":
+                heard = as_audio(identity)
+                record.kind, record.format, record.description = heard.kind, heard.format, heard.description
             record.metadata = dict(extraction.metadata)
             record.text = extraction.text
             known = {p.code for p in record.problems}
@@ -144,6 +171,32 @@ def extract_file(item: IngestedFile, thumbnails: bool = False) -> FileRecord:
         _fail(record, FILE_UNREADABLE, f"{item.path} could not be read; it may be damaged "
                                        f"({type(exc).__name__}). Open it and save it again.")
     return record
+
+
+#: Kinds whose files only their own applications open: named as one of these, a file that holds
+#: text or nothing recognisable cannot be opened at all (a text editor is not what anyone will try).
+_OPENED_BY_KIND = {"pdf": "a PDF reader", "video": "a media player", "audio": "a media player",
+                   "image": "a picture viewer"}
+
+
+def _not_what_its_name_says(record: FileRecord, identity: Identity) -> bool:
+    """Fail a file named as a PDF, a recording or a picture that holds text or nothing recognisable.
+
+    Such a file is an error for evidence, not only an extension warning: the application its name
+    calls for refuses it. Returns True when the record was failed.
+    """
+    from portfolio_check.extract.identify import promised_kind, with_article
+
+    promised = promised_kind(_name(record.path))
+    if promised not in _OPENED_BY_KIND or identity.kind not in ("text", "other") or identity.format == "empty":
+        return False
+    if identity.kind == "other" and identity.format != "unknown":
+        return False  # a real format (an archive, an e-book...): the extension warning says enough
+    holds = "nothing any application recognises" if identity.format == "unknown" else with_article(identity.description)
+    noun = {"pdf": "PDF", "video": "video", "audio": "recording", "image": "picture"}[promised]
+    _fail(record, FILE_UNREADABLE, f"{record.path} is named as {with_article(noun)} but holds {holds}, so "
+                                   f"{_OPENED_BY_KIND[promised]} cannot open it. Replace it with the real {noun}.")
+    return True
 
 
 def _thumbnail(stream: BinaryIO, size: int, record: FileRecord) -> str | None:
@@ -191,30 +244,36 @@ def _fail(record: FileRecord, code: str, message: str) -> None:
     record.problems.append(Problem(code, message))
 
 
-def _probe_embedded(package: BinaryIO, extraction: Extraction) -> list[dict[str, object]]:
+def _probe_embedded(package: BinaryIO, extraction: Extraction) -> list[EmbeddedMedia]:
     """Duration and kind of each audio/video part inside a Word or PowerPoint package."""
     from portfolio_check.extract import media
-    from portfolio_check.extract.identify import identify
+    from portfolio_check.extract.identify import as_audio, identify
 
-    found: list[dict[str, object]] = []
+    found: list[EmbeddedMedia] = []
     package.seek(0)
     with zipfile.ZipFile(package) as archive:
         for part in extraction.embedded_media:
-            entry: dict[str, object] = {"part": part.part, "size": part.size, "kind": None,
-                                        "format": None, "duration_seconds": None}
+            kind = fmt = None
             try:
                 with archive.open(part.part) as member:
-                    stream: BinaryIO = io.BytesIO(member.read()) if part.size <= EMBEDDED_IN_MEMORY_BYTES else member
+                    in_memory = part.size <= EMBEDDED_IN_MEMORY_BYTES
+                    stream = cast(BinaryIO, io.BytesIO(member.read()) if in_memory else member)
                     identity = identify(stream, part.size, part.part.rsplit("/", 1)[-1])
                     stream.seek(0)
-                    entry["kind"], entry["format"] = identity.kind, identity.format
-                    entry.update({k: v for k, v in media.extract(stream, part.size).metadata.items()
-                                  if k in ("duration_seconds", "width", "height", "has_audio", "has_video")})
+                    kind, fmt = identity.kind, identity.format
+                    probed = media.extract(stream, part.size)
+                    if probed.kind == "audio":
+                        identity = as_audio(identity)
+                        kind, fmt = identity.kind, identity.format
+                    facts = probed.metadata
+                    found.append(EmbeddedMedia(
+                        part.part, part.size, kind, fmt, facts.get("duration_seconds"), facts.get("width"),
+                        facts.get("height"), facts.get("has_audio"), facts.get("has_video")))
             except ExtractionProblem as problem:
-                entry["error"] = problem.code
+                found.append(EmbeddedMedia(part.part, part.size, kind, fmt, error=problem.code))
             except Exception as exc:  # noqa: BLE001 - a damaged part must not lose the document's record
-                entry["error"] = f"{FILE_UNREADABLE} ({type(exc).__name__})"
-            found.append(entry)
+                error = f"{FILE_UNREADABLE} ({type(exc).__name__})"
+                found.append(EmbeddedMedia(part.part, part.size, kind, fmt, error=error))
     return found
 
 
@@ -233,7 +292,7 @@ def read_document(task: DocumentTask) -> object:
     try:
         with open_source(task.item.locator) as stream:
             if task.role == "details":
-                return manifest.read_details(stream, task.item.size)
+                return manifest.read_portfolio_details(stream, task.item.size)
             return manifest.read_manifest(stream, task.item.size, _name(task.item.path))
     except ExtractionProblem as problem:
         return problem
@@ -292,10 +351,10 @@ def extract_with_documents(inventory: Inventory, documents: list[DocumentTask],
         budget=Budget(seconds=settings.seconds_per_file, memory_bytes=settings.memory_per_worker))
     results = runner.map(tasks, group=_reader_group)
     records: list[FileRecord] = []
-    for item, result in zip(inventory.files, results):
+    for item, result in zip(inventory.files, results[:len(inventory.files)], strict=True):
         records.append(_overrun_record(item, result, settings) if isinstance(result, Overrun) else result)  # type: ignore[arg-type]
     read: list[object] = []
-    for task, result in zip(documents, results[len(inventory.files):]):
+    for result in results[len(inventory.files):]:
         if isinstance(result, Overrun):
             from portfolio_check.extract.manifest import MANIFEST_INVALID
 

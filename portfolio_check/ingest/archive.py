@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
-from portfolio_check.extract.model import Problem, UNSAFE_ARCHIVE, FILE_ENCRYPTED
+from portfolio_check.extract.model import FILE_ENCRYPTED, UNSAFE_ARCHIVE, Problem
 
 #: What reading a damaged zip can raise: zipfile's own errors, and zlib's, struct's and the
 #: stream's for a member whose compressed data is corrupt, unsupported (NotImplementedError) or
@@ -165,7 +165,8 @@ def list_members(archive: zipfile.ZipFile, label: str, limits: Limits, budget: l
             raise UnsafeArchive(f"{label}!/{path} is compressed {info.file_size / max(info.compress_size, 1):,.0f} "
                                 "to 1, far beyond any real document; it looks like an archive bomb")
         budget[0] -= info.file_size
-        modified = "%04d-%02d-%02dT%02d:%02d:%02d" % info.date_time if info.date_time[0] >= 1980 else None
+        year, month, day, hour, minute, second = info.date_time
+        modified = f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}" if year >= 1980 else None
         members.append(Member(path=path, entry=info.filename, size=info.file_size,
                               compressed=info.compress_size, modified=modified))
         folders.update("/".join(path.split("/")[:n]) for n in range(1, path.count("/") + 1))

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from portfolio_check.errors import PortfolioCheckError
-from portfolio_check.extract.model import FILE_UNREADABLE, UNSAFE_ARCHIVE, Problem
+from portfolio_check.extract.model import FILE_ENCRYPTED, FILE_UNREADABLE, UNSAFE_ARCHIVE, Problem
 from portfolio_check.ingest.archive import ZIP_READ_ERRORS, Limits, Listing, UnsafeArchive, is_plain_archive, list_members
 
 JUNK_NAMES = {".ds_store": "macOS folder settings", "thumbs.db": "Windows thumbnail cache",
@@ -27,6 +27,8 @@ JUNK_NAMES = {".ds_store": "macOS folder settings", "thumbs.db": "Windows thumbn
               ".spotlight-v100": "macOS search index", ".trashes": "macOS trash", "icon\r": "macOS folder icon"}
 JUNK_FOLDERS = {"__macosx": "macOS archive metadata", ".git": "version control data",
                 "$recycle.bin": "Windows recycle bin", ".trashes": "macOS trash"}
+#: Why a symbolic link is listed as ignored rather than read.
+LINK_NOT_FOLLOWED = "a link to somewhere else; links are not followed"
 #: Members read into memory for fast random access below this size; larger ones are streamed.
 IN_MEMORY_MEMBER_BYTES = 64 * 1024**2
 
@@ -81,9 +83,37 @@ def junk_reason(name: str) -> str | None:
         return "Office lock file (left while a document is open)"
     if name.startswith("._"):
         return "macOS resource fork"
-    if lower.endswith(".tmp") or lower.startswith("~wr") and lower.endswith(".tmp"):
+    if lower.endswith(".tmp") or (lower.startswith("~wr") and lower.endswith(".tmp")):
         return "temporary file"
     return None
+
+
+def junk_entry_reason(name: str, folder: bool) -> str | None:
+    """Why a folder's or archive's entry is junk (not evidence), or None: a folder by `JUNK_FOLDERS`,
+    a file by `junk_reason`. Batch discovery applies the same rule to the entries of an export."""
+    return JUNK_FOLDERS.get(name.lower()) if folder else junk_reason(name)
+
+
+#: The first bytes of a ``report.json`` this tool wrote.
+_OWN_REPORT_HEAD = b'"tool": {"name": "portfolio-check"'
+OWN_OUTPUT = "portfolio-check's own report from an earlier run"
+
+
+def own_output_reason(folder: Path) -> str | None:
+    """Why a folder is this tool's own output (``check -o``) rather than evidence, or None.
+
+    A report written into the portfolio (``check . -o gateway-report``) must not be read as
+    evidence on the next run. Only the first bytes of its ``report.json`` are read.
+    """
+    report = folder / "report.json"
+    try:
+        if not report.is_file() or report.is_symlink():
+            return None
+        with _open_disk(report) as stream:
+            head = stream.read(200)
+    except OSError:
+        return None
+    return OWN_OUTPUT if _OWN_REPORT_HEAD in head.replace(b"\n", b"").replace(b"  ", b"") else None
 
 
 def ingest(path: str | os.PathLike[str], limits: Limits = Limits()) -> Inventory:
@@ -100,22 +130,58 @@ def ingest(path: str | os.PathLike[str], limits: Limits = Limits()) -> Inventory
     if root.is_file():
         with _open_disk(root) as stream:
             if not is_plain_archive(stream, root.name):
-                raise InputError(f"{root} is not a folder or a zip archive")
+                raise InputError(_not_a_portfolio(root, stream))
             inventory = Inventory(name=root.stem, source=str(root))
             try:
                 with zipfile.ZipFile(stream) as archive:
                     listing = list_members(archive, root.name, limits, budget)
+                    if _wholly_encrypted(listing):
+                        # One finding for the archive, not one per member: the fix is the same for all.
+                        inventory.problems.append((root.name, Problem(
+                            FILE_ENCRYPTED, f"{root.name} is password-protected, so none of its files can be read. "
+                                            "Zip the portfolio again without a password.")))
+                        return inventory
                     top = _common_top_folder(listing)
                     if top:
                         inventory.name = top
                     _add_archive(archive, listing, Locator(str(root)), "", top, inventory, limits, budget, depth=1)
             except UnsafeArchive as exc:
-                raise InputError(f"{root} was not opened: {exc}") from None
+                # The portfolio itself is refused (a bomb, too many members): a finding, like an unsafe
+                # archive inside a portfolio, so the verdict and reports are still written.
+                inventory.problems.append((root.name, Problem(UNSAFE_ARCHIVE, f"{exc}. It was not opened: unzip it on "
+                                                                              "a computer you trust, check its files "
+                                                                              "and zip them again.")))
             except ZIP_READ_ERRORS as exc:
                 raise InputError(f"{root} is a damaged or incomplete zip archive ({exc}); "
                                  "download or zip the portfolio again") from None
         return inventory
     raise InputError(f"{root} is not a folder or a zip archive")
+
+
+#: Archive formats people send instead of a zip, by their first bytes: (signature, name).
+_OTHER_ARCHIVES = ((b"7z\xbc\xaf\x27\x1c", "a 7-Zip (.7z) archive"), (b"Rar!\x1a\x07", "a RAR archive"),
+                   (b"\x1f\x8b", "a gzip archive"), (b"BZh", "a bzip2 archive"), (b"\xfd7zXZ\x00", "an xz archive"))
+
+
+def other_archive_format(head: bytes) -> str | None:
+    """``a 7-Zip (.7z) archive`` when ``head`` (a file's first bytes) starts an archive that is not a zip."""
+    return next((what for signature, what in _OTHER_ARCHIVES if head.startswith(signature)), None)
+
+
+def _not_a_portfolio(root: Path, stream: BinaryIO) -> str:
+    """Why a file given as the portfolio cannot be read, naming an archive format people send instead of zip."""
+    stream.seek(0)
+    what = other_archive_format(stream.read(16))
+    if what:
+        return (f"{root} is {what}, which portfolio-check does not open. Extract it and check the folder, "
+                "or make a .zip of the portfolio (in Windows: right-click the folder, Send to, Compressed folder)")
+    return f"{root} is not a folder or a zip archive"
+
+
+def _wholly_encrypted(listing: Listing) -> bool:
+    """Every member the archive holds is password-protected (a zip made with a password)."""
+    encrypted = [path for path, problem in listing.problems if problem.code == FILE_ENCRYPTED]
+    return bool(encrypted) and not [m for m in listing.members if not _is_junk_path(m.path)]
 
 
 @contextmanager
@@ -149,7 +215,8 @@ def _common_top_folder(listing: Listing) -> str:
 
 def _is_junk_path(path: str) -> bool:
     parts = path.split("/")
-    return any(p.lower() in JUNK_FOLDERS for p in parts[:-1]) or junk_reason(parts[-1]) is not None
+    return (any(junk_entry_reason(p, folder=True) for p in parts[:-1])
+            or junk_entry_reason(parts[-1], folder=False) is not None)
 
 
 def _join(prefix: str, name: str) -> str:
@@ -160,18 +227,20 @@ def _walk_folder(folder: Path, prefix: str, inventory: Inventory, limits: Limits
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name.casefold())
     except OSError as exc:
-        inventory.problems.append((prefix or ".", Problem(FILE_UNREADABLE, f"the folder {prefix or '.'} could not be read ({exc.strerror})")))
+        inventory.problems.append((prefix or ".", Problem(FILE_UNREADABLE,
+                                                          f"the folder {prefix or '.'} could not be read ({exc.strerror})")))
         return
     if not entries and prefix:
         inventory.ignored.append(Ignored(prefix + "/", "empty folder"))
     for entry in entries:
         shown = _join(prefix, entry.name)
         if entry.is_symlink():
-            inventory.ignored.append(Ignored(shown, "a link to somewhere else; links are not followed"))
+            inventory.ignored.append(Ignored(shown, LINK_NOT_FOLLOWED))
             continue
         if entry.is_dir(follow_symlinks=False):
-            if entry.name.lower() in JUNK_FOLDERS:
-                inventory.ignored.append(Ignored(shown + "/", JUNK_FOLDERS[entry.name.lower()]))
+            reason = junk_entry_reason(entry.name, folder=True) or own_output_reason(Path(entry.path))
+            if reason:
+                inventory.ignored.append(Ignored(shown + "/", reason))
             else:
                 _walk_folder(Path(entry.path), shown, inventory, limits, budget)
             continue

@@ -7,6 +7,7 @@ import textwrap
 from typing import Any
 
 from portfolio_check.catalogue.model import Ksb, Standard
+from portfolio_check.formatting import format_duration
 
 
 def standard_summary(standard: Standard) -> dict[str, Any]:
@@ -118,25 +119,6 @@ def describe_rules(standard: Standard) -> list[str]:
     else:
         lines.append(f"Portfolio evidences: the {evidenced} of '{method.title}'{mark('evidence_method')}")
     return lines
-
-
-#: Control characters (C0 but newline, DEL, C1) shown as escapes in terminal output: a file name
-#: holding ESC sequences must not be able to rewrite the user's screen.
-_CONTROL = {code: f"\\x{code:02x}" for code in [*range(0x00, 0x0A), *range(0x0B, 0x20), *range(0x7F, 0xA0)]}
-
-
-def terminal_safe(text: str) -> str:
-    """``text`` with control characters written as visible escapes (``\\x1b``), for a terminal."""
-    return text.translate(_CONTROL)
-
-
-def format_duration(seconds: float) -> str:
-    """``600`` -> ``10 min``; ``552.4`` -> ``9 min 12 s``."""
-    whole = int(round(seconds))
-    minutes, secs = divmod(whole, 60)
-    if minutes and secs:
-        return f"{minutes} min {secs} s"
-    return f"{minutes} min" if minutes else f"{secs} s"
 
 
 def render_standard_text(standard: Standard, ksbs: tuple[Ksb, ...], option: str | None = None,

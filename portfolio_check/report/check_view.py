@@ -1,4 +1,8 @@
-"""Renders an assessment: the JSON document for machines and a short text summary for people."""
+"""Renders an assessment: the JSON document for machines and a short text summary for people.
+
+Both render the rules' outcomes as they are: the verdict, each checklist line's status and figure,
+and the findings. Nothing here decides or recomputes a rule.
+"""
 
 from __future__ import annotations
 
@@ -9,69 +13,109 @@ from typing import Any
 
 from portfolio_check import __version__
 from portfolio_check.checks.model import Assessment
+from portfolio_check.checks.outcome import Status
 from portfolio_check.findings import Severity
-from portfolio_check.report.catalogue_view import format_duration, terminal_safe
+from portfolio_check.formatting import format_duration, plural, terminal_safe
+
+#: The text output's mark for each checklist status.
+STATUS_MARKS = {Status.PASS: "ok  ", Status.FAIL: "FAIL", Status.WARNING: "warn", Status.UNKNOWN: "?   ",
+                Status.ASSUMED: "ok* "}
+
+
+def verdict_text(assessment: Assessment, terminal: bool = False) -> str:
+    """``Ready for Gateway``, ``Not ready for Gateway``, or ready against assumed rules, naming why.
+
+    ``terminal`` writes READY / NOT READY in capitals, as the text output does.
+    """
+    judgement = assessment.judgement
+    ready, not_ready = ("READY", "NOT READY") if terminal else ("Ready", "Not ready")
+    if not judgement.ready:
+        return f"{not_ready} for Gateway"
+    standard = assessment.standard
+    if judgement.assumed and standard is not None:
+        why = "is not yet approved" if standard.status != "approved" else "has rules the catalogue assumes"
+        return f"{ready} against assumed rules ({standard.reference} {why})"
+    return f"{ready} for Gateway"
+
+
+def standard_to_dict(assessment: Assessment) -> dict[str, Any]:
+    standard = assessment.standard
+    if standard is None:
+        return {"reference": None, "version": None, "title": None, "option": None, "option_title": None,
+                "status": None}
+    option = standard.option(assessment.option) if assessment.option else None
+    return {"reference": standard.reference, "version": standard.version, "title": standard.title,
+            "option": assessment.option, "option_title": option.title if option else None, "status": standard.status}
 
 
 def assessment_to_dict(assessment: Assessment, checked_at: datetime | None = None) -> dict[str, Any]:
     """The JSON report (``check --format json`` and ``report.json``)."""
     portfolio = assessment.portfolio
-    standard = assessment.standard
     details = portfolio.details
+    judgement = assessment.judgement
     return {
         "tool": {"name": "portfolio-check", "version": __version__},
         "checked_at": (checked_at or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
-        "verdict": assessment.verdict,
+        "verdict": judgement.code,
+        "verdict_text": verdict_text(assessment),
+        "ready_against_assumed_rules": judgement.assumed,
         "portfolio": {"name": portfolio.name, "source": portfolio.source},
-        "standard": {"reference": standard.reference, "version": standard.version, "title": standard.title,
-                     "option": assessment.option,
-                     "option_title": standard.option(assessment.option).title if assessment.option and standard.option(assessment.option) else None,
-                     "status": standard.status},
-        "inferred": assessment.inferred,
+        "standard": standard_to_dict(assessment),
+        "inferred": list(assessment.inferred),
         "apprentice": {"name": details.get("apprentice"), "uln": details.get("uln"), "employer": details.get("employer"),
                        "start_date": details.get("start_date"), "gateway_date": details.get("gateway_date"),
                        "sources": portfolio.detail_sources},
         "summary": {"pieces": assessment.piece_count, "pieces_estimated": assessment.piece_count_estimated,
                     "video_seconds": assessment.video_seconds(), "audio_seconds": assessment.audio_seconds(),
-                    "errors": len(assessment.errors), "warnings": len(assessment.warnings),
+                    "errors": judgement.errors, "warnings": judgement.warnings,
                     "files": len(portfolio.records)},
-        "checklist": [{"rule": i.rule, "title": i.title, "status": i.status, "figure": i.figure, "assumed": i.assumed}
-                      for i in assessment.checklist],
+        "checklist": [outcome.to_dict() for outcome in assessment.outcomes],
         "manifest": {"path": portfolio.manifest_path,
                      "layout": portfolio.manifest.layout if portfolio.manifest else None},
         "pieces": [p.to_dict() for p in assessment.pieces],
         "files": [r.to_dict() for r in portfolio.records],
-        "documents": assessment.documents,
-        "unmapped_files": assessment.unmapped_files,
+        "documents": list(assessment.documents),
+        "unmapped_files": list(assessment.unmapped_files),
         "ignored": [{"path": i.path, "reason": i.reason} for i in portfolio.ignored],
         "clips": [{"path": c.path, "kind": c.kind, "seconds": c.seconds, "embedded_in": c.embedded_in}
                   for c in assessment.clips],
         "coverage": assessment.coverage.to_dict(),
+        "claims": [claim.to_dict() for claim in assessment.claims],
         "attribution": assessment.attribution.to_dict(),
         "findings": [f.to_dict() for f in assessment.findings],
     }
 
 
+def standard_line(assessment: Assessment) -> str:
+    """``ST0792 v1.2 Junior production coordinator, option production-coordinator``."""
+    standard = assessment.standard
+    if standard is None:
+        return "Standard not known"
+    option = f", option {assessment.option}" if assessment.option else ""
+    return f"{standard.reference} v{standard.version} {standard.title}{option}"
+
+
+def counts_line(assessment: Assessment) -> str:
+    """``5 errors, 1 warning; 17 pieces, 10 min 30 s of video``: the same figures the HTML shows."""
+    judgement = assessment.judgement
+    estimate = " (estimated)" if assessment.piece_count_estimated else ""
+    return (f"{plural(judgement.errors, 'error')}, {plural(judgement.warnings, 'warning')}; "
+            f"{plural(assessment.piece_count, 'piece')}{estimate}, {format_duration(assessment.video_seconds())} of video")
+
+
 def render_check_text(assessment: Assessment, width: int | None = None) -> str:
     """A short summary: verdict, counts, the checklist, then findings grouped by severity."""
     width = width or min(shutil.get_terminal_size((100, 24)).columns, 120)
-    standard = assessment.standard
     details = assessment.portfolio.details
-    verdict = "READY for Gateway" if assessment.verdict == "ready" else "NOT READY for Gateway"
     who = details.get("apprentice") or assessment.portfolio.name
-    option = f", option {assessment.option}" if assessment.option else ""
-    out = [f"{who}: {verdict}",
-           f"{standard.reference} v{standard.version} {standard.title}{option}",
-           f"{len(assessment.errors)} error{'s' if len(assessment.errors) != 1 else ''}, "
-           f"{len(assessment.warnings)} warning{'s' if len(assessment.warnings) != 1 else ''}; "
-           f"{assessment.piece_count} pieces, {format_duration(assessment.video_seconds())} of video"]
+    out = [f"{who}: {verdict_text(assessment, terminal=True)}",
+           standard_line(assessment), counts_line(assessment)]
     for note in assessment.inferred:
         out.append(f"Inferred: {note}")
     out.append("")
-    marks = {"pass": "ok  ", "fail": "FAIL", "warning": "warn", "unknown": "?   "}
-    for item in assessment.checklist:
-        assumed = " (assumed rule)" if item.assumed else ""
-        out.append(f"  [{marks[item.status]}] {item.title}: {item.figure}{assumed}")
+    for outcome in assessment.outcomes:
+        assumed = " (assumed rule)" if outcome.assumed else ""
+        out.append(f"  [{STATUS_MARKS[outcome.status]}] {outcome.title}: {outcome.figure.text}{assumed}")
     for severity, title in ((Severity.ERROR, "Errors"), (Severity.WARNING, "Warnings")):
         chosen = [f for f in assessment.findings if f.severity is severity]
         if not chosen:

@@ -14,32 +14,32 @@ from typing import Any
 
 from portfolio_check.catalogue.model import Standard
 from portfolio_check.checks.model import Assessment, Clip
+from portfolio_check.checks.outcome import Status
 from portfolio_check.extract.model import FileRecord
 from portfolio_check.findings import Severity
-from portfolio_check.report.catalogue_view import format_duration
-from portfolio_check.report.inspect_view import human_size, key_figure
+from portfolio_check.formatting import format_duration, human_size, plural
+from portfolio_check.mapper.model import SUPPORTED
+from portfolio_check.mapper.text import shorten
+from portfolio_check.report.check_view import counts_line, verdict_text
+from portfolio_check.report.inspect_view import key_figure
 
 TEMPLATE = "report.html.j2"
 #: Piece columns per coverage table: more would not fit the width of an A4 page, so the matrix splits.
 MATRIX_PIECES_PER_TABLE = 20
 #: Piece ids longer than this are printed sideways in the matrix header.
 MATRIX_UPRIGHT_ID_CHARS = 3
+#: Each claim's mark in the coverage matrix: a shape (not only a colour) and its words, per verdict.
+CLAIM_MARKS = {"supported": ("✓", "supported"), "weak": ("?", "weak"), "not judged": ("○", "not judged")}
+#: A KSB row's strongest excerpt is cut to about this many characters, so rows stay a few lines high.
+MATRIX_EXCERPT_CHARS = 150
 #: Only previews the extract stage made (small JPEG or PNG) are shown; anything else is dropped.
 _THUMBNAIL_URI = re.compile(r"^data:image/(?:jpeg|png);base64,[A-Za-z0-9+/=]+$")
 
-STATUS_LABELS = {"pass": "Pass", "fail": "Fail", "warning": "Warning", "unknown": "Unknown"}
+STATUS_LABELS = {Status.PASS: "Pass", Status.FAIL: "Fail", Status.WARNING: "Warning", Status.UNKNOWN: "Unknown",
+                 Status.ASSUMED: "Pass (assumed rule)"}
 KIND_LABELS = {"word": "Word", "powerpoint": "PowerPoint", "pdf": "PDF", "video": "Video", "audio": "Audio",
                "image": "Picture", "spreadsheet": "Spreadsheet", "text": "Text", "link": "Link",
                "archive": "Archive", "other": "Other"}
-#: The catalogue's portfolio rules behind each checklist item, for showing why a rule is assumed.
-_RULE_FIELDS = {"piece-count": ("min_pieces", "max_pieces"), "video-limit": ("max_video_seconds",),
-                "coverage": ("evidence_method",), "attribution": ("attribution_statement_required",)}
-
-
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """``1 error``, ``3 errors``."""
-    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
-
 
 def format_checked_at(iso: str | None) -> str:
     """``2026-12-02T19:20:14+00:00`` -> ``2 December 2026, 19:20 UTC``."""
@@ -84,8 +84,7 @@ def _header(assessment: Assessment, report: dict[str, Any]) -> dict[str, Any]:
     standard = assessment.standard
     details = assessment.portfolio.details
     sources = assessment.portfolio.detail_sources
-    option = standard.option(assessment.option) if assessment.option else None
-    level = f", level {standard.level}" if standard.level else ""
+    option = standard.option(assessment.option) if standard is not None and assessment.option else None
 
     def detail(label: str, key: str) -> dict[str, str] | None:
         value = details.get(key)
@@ -95,8 +94,7 @@ def _header(assessment: Assessment, report: dict[str, Any]) -> dict[str, Any]:
         return {"label": label, "value": value, "source": f"from the {source}" if source and source != "flag" else ""}
 
     rows = [detail("Apprentice", "apprentice"), detail("ULN", "uln"), detail("Employer", "employer"),
-            {"label": "Standard", "value": f"{standard.reference} {standard.title}, version {standard.version}{level}",
-             "source": "" if standard.status == "approved" else f"status: {standard.status}"},
+            _standard_row(standard),
             {"label": "Option", "value": option.title if option else (assessment.option or "none"),
              "source": f"({assessment.option})" if option else ""},
             detail("Start date", "start_date"), detail("Gateway date", "gateway_date"),
@@ -108,29 +106,34 @@ def _header(assessment: Assessment, report: dict[str, Any]) -> dict[str, Any]:
             "checked": format_checked_at(report.get("checked_at")),
             "tool": f"portfolio-check {report['tool']['version']}",
             "inferred": list(assessment.inferred),
-            "notes": standard.notes}
+            "notes": standard.notes if standard is not None else None}
+
+
+def _standard_row(standard: Standard | None) -> dict[str, str]:
+    if standard is None:
+        return {"label": "Standard", "value": "not known", "source": ""}
+    level = f", level {standard.level}" if standard.level else ""
+    return {"label": "Standard", "value": f"{standard.reference} {standard.title}, version {standard.version}{level}",
+            "source": "" if standard.status == "approved" else f"status: {standard.status}"}
 
 
 def _verdict(assessment: Assessment, report: dict[str, Any]) -> dict[str, Any]:
-    ready = assessment.verdict == "ready"
+    judgement = assessment.judgement
     summary = report["summary"]
     estimate = " (estimated)" if assessment.piece_count_estimated else ""
-    return {"ready": ready,
-            "text": "Ready for Gateway" if ready else "Not ready for Gateway",
-            "counts": f"{plural(len(assessment.errors), 'error')}, {plural(len(assessment.warnings), 'warning')}",
+    return {"ready": judgement.ready, "assumed": judgement.assumed,
+            "text": verdict_text(assessment),
+            "counts": f"{plural(judgement.errors, 'error')}, {plural(judgement.warnings, 'warning')}",
+            "line": counts_line(assessment),
             "figures": [plural(assessment.piece_count, "piece") + " of evidence" + estimate,
                         f"{format_duration(assessment.video_seconds())} of video",
                         plural(summary["files"], "file") + " read"]}
 
 
 def _checklist(assessment: Assessment) -> list[dict[str, Any]]:
-    assumptions = assessment.standard.portfolio.assumptions
-    items = []
-    for item in assessment.checklist:
-        why = [assumptions[name] for name in _RULE_FIELDS.get(item.rule, ()) if name in assumptions]
-        items.append({"title": item.title, "status": item.status, "label": STATUS_LABELS.get(item.status, item.status),
-                      "figure": item.figure, "assumed": item.assumed, "assumption": " ".join(dict.fromkeys(why))})
-    return items
+    return [{"rule": o.rule, "title": o.title, "status": o.status.value, "label": STATUS_LABELS[o.status],
+             "figure": o.figure.text, "assumed": o.assumed, "assumption": o.assumption}
+            for o in assessment.outcomes]
 
 
 def _findings(assessment: Assessment) -> list[dict[str, Any]]:
@@ -139,7 +142,8 @@ def _findings(assessment: Assessment) -> list[dict[str, Any]]:
     for severity, title in ((Severity.ERROR, "Errors"), (Severity.WARNING, "Warnings")):
         chosen = [f for f in assessment.findings if f.severity is severity]
         items = [{"code": f.code, "message": f.message, "fix": f.fix, "path": f.path,
-                  "piece": (f"Piece {f.piece}" + (f" ({titles[f.piece]})" if titles.get(f.piece) else "")) if f.piece else None}
+                  "piece": (f"Piece {f.piece}" + (f" ({titles[f.piece]})" if titles.get(f.piece) else ""))
+                  if f.piece else None}
                  for f in chosen]
         groups.append({"severity": severity.value, "title": title, "count": len(items), "entries": items,
                        "none": f"No {title.lower()}."})
@@ -215,11 +219,26 @@ def _code_key(code: str) -> tuple[str, int, str]:
 def _coverage(assessment: Assessment) -> dict[str, Any]:
     standard = assessment.standard
     coverage = assessment.coverage
+    outcome = assessment.outcome("coverage")
+    if standard is None:
+        return {"what": "KSBs", "singular": "KSB", "groups": [], "tables": [], "heading": "KSB coverage",
+                "caption": "KSBs against pieces of evidence", "column": "KSB",
+                "scope": "The standard is not known, so neither are the KSBs the portfolio must evidence.",
+                "summary": outcome.figure.text, "claims": None, "missing": [], "has_pieces": bool(assessment.pieces)}
     duties = standard.portfolio.evidence_codes == "duties"
     pieces_by_code = coverage.pieces_by_code
     required = list(coverage.required)
     missing = set(coverage.missing)
     other_option = set(coverage.other_option)
+
+    verdicts = {(claim.piece, claim.code): claim.judgement for claim in assessment.claims}
+
+    def mark(piece: str, code: str) -> dict[str, str]:
+        judgement = verdicts.get((piece, code))
+        symbol, words = CLAIM_MARKS.get(judgement.verdict if judgement else "", ("●", "mapped"))
+        score = f", score {judgement.score:.2f}" if judgement and judgement.score is not None else ""
+        return {"symbol": symbol, "state": words.replace(" ", "-"),
+                "label": f"evidenced by piece {piece}: {words}{score}"}
 
     def row(code: str, is_required: bool) -> dict[str, Any]:
         evidenced = set(pieces_by_code.get(code, ()))
@@ -227,8 +246,17 @@ def _coverage(assessment: Assessment) -> dict[str, Any]:
             state, label = ("missing", "Not covered") if code in missing else ("covered", "Covered")
         else:
             state, label = "extra", "Another option" if code in other_option else "Not required"
+        # The strongest passage any supported claim offers: what an assessor would read first.
+        excerpt: dict[str, str] | None = None
+        best = -1.0
+        for piece in pieces_by_code.get(code, ()):
+            judgement = verdicts.get((piece, code))
+            if judgement and judgement.verdict == SUPPORTED and judgement.excerpt and (judgement.score or 0.0) > best:
+                best = judgement.score or 0.0
+                excerpt = {"piece": piece, "text": shorten(judgement.excerpt, MATRIX_EXCERPT_CHARS)}
         return {"code": code, "text": _code_text(standard, code), "required": is_required, "state": state,
-                "label": label, "pieces": evidenced, "count": len(evidenced)}
+                "label": label, "pieces": evidenced, "count": len(evidenced),
+                "marks": {p: mark(p, code) for p in evidenced}, "excerpt": excerpt}
 
     groups: list[dict[str, Any]] = []
     if duties:
@@ -245,7 +273,8 @@ def _coverage(assessment: Assessment) -> dict[str, Any]:
                            "rows": [row(code, True) for code in by_theme[theme_id]]})
     extra = sorted((code for code in pieces_by_code if code not in required), key=_code_key)
     if extra:
-        groups.append({"title": "Also mapped, not required for this portfolio", "rows": [row(code, False) for code in extra]})
+        groups.append({"title": "Also mapped, not required for this portfolio",
+                       "rows": [row(code, False) for code in extra]})
 
     columns = [{"id": p.id, "title": p.title} for p in assessment.pieces]
     tables = []
@@ -258,14 +287,16 @@ def _coverage(assessment: Assessment) -> dict[str, Any]:
     what = "duties" if duties else "KSBs"
     method = standard.method(standard.portfolio.evidence_method or "")
     option = standard.option(assessment.option) if assessment.option else None
-    scope = "core" + (f" and the {option.title.lower()} option" if option else "")
+    scope = "core" + (f" and the {option.title.lower()} option" if option else
+                      " only, as the apprentice's option is not known" if coverage.unchecked_option_codes else "")
     assessed = f", assessed by the {method.title[0].lower() + method.title[1:]}" if method and not duties else ""
     return {"what": what, "singular": "duty" if duties else "KSB", "groups": groups, "tables": tables,
             "heading": "Duty coverage" if duties else "KSB coverage",
             "caption": f"{'Duties' if duties else 'KSBs'} against pieces of evidence",
             "column": "Duty" if duties else "KSB",
             "scope": f"Required {what}: {scope}{assessed}.",
-            "summary": f"{len(coverage.covered)} of {len(coverage.required)} required {what} covered",
+            "summary": outcome.figure.text,
+            "claims": assessment.outcome("ksb-claims").figure.text if assessment.claims else None,
             "missing": list(coverage.missing), "has_pieces": bool(columns)}
 
 
@@ -298,19 +329,23 @@ def _clip_row(clip: Clip, records: dict[str, FileRecord], scale: float, limit: f
 
 
 def _video(assessment: Assessment, records: dict[str, FileRecord]) -> dict[str, Any]:
-    limit = assessment.standard.portfolio.max_video_seconds
+    """The video budget, from the figure the video rule produced: its total, its limit, and its judgement."""
+    figure = assessment.outcome("video-limit").figure
+    limit = figure.high
+    total = figure.value or 0.0
     videos = sorted((c for c in assessment.clips if c.kind == "video"), key=lambda c: -(c.seconds or 0))
     audio = [c for c in assessment.clips if c.kind != "video"]
-    total = assessment.video_seconds()
     # The bar spans the limit, or the total when that is longer, so every clip fits and the limit is marked.
     scale = max(total, limit or 0.0)
-    over = limit is not None and total > limit
+    over = figure.beyond > 0
     if limit is None:
         summary = f"{format_duration(total)} of video; the catalogue gives no limit"
     elif over:
-        summary = f"{format_duration(total)} of video, {format_duration(total - limit)} over the limit of {format_duration(limit)}"
+        summary = (f"{format_duration(total)} of video, {format_duration(figure.beyond)} over the limit of "
+                   f"{format_duration(limit)}")
     else:
-        summary = f"{format_duration(total)} of video of the {format_duration(limit)} allowed ({format_duration(limit - total)} left)"
+        summary = (f"{format_duration(total)} of video of the {format_duration(limit)} allowed "
+                   f"({format_duration(figure.room)} left)")
     return {"limit": format_duration(limit) if limit is not None else None,
             "limit_position": f"{100 * limit / scale:.2f}" if limit and scale else None,
             "total": format_duration(total), "over": over, "summary": summary,
@@ -338,7 +373,8 @@ def _party(party: Any) -> dict[str, Any]:
 
 def _attribution(assessment: Assessment) -> dict[str, Any]:
     result = assessment.attribution
-    required = assessment.standard.portfolio.attribution_statement_required
+    outcome = assessment.outcome("attribution")
+    required = None if outcome.status is Status.UNKNOWN else outcome.figure.low is not None
     statements = [{"path": s.path, "excerpt": s.excerpt, "drawn": s.drawn, "parties": [_party(p) for p in s.parties]}
                   for s in result.statements()]
     return {"required": {True: "Required by the standard", False: "Not required by the standard",

@@ -8,8 +8,8 @@ from typing import Any
 
 from portfolio_check.extract.model import FileRecord
 from portfolio_check.findings import Finding, Severity
+from portfolio_check.formatting import format_duration, human_size, plural, terminal_safe
 from portfolio_check.ingest.inventory import Inventory
-from portfolio_check.report.catalogue_view import format_duration, terminal_safe
 
 
 def inspection_to_dict(inventory: Inventory, records: list[FileRecord], findings: list[Finding]) -> dict[str, Any]:
@@ -23,33 +23,24 @@ def inspection_to_dict(inventory: Inventory, records: list[FileRecord], findings
     }
 
 
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
-
-
 def key_figure(record: FileRecord) -> str:
     """The one number a person wants to see for a file: pages, slides, duration, size of picture..."""
     meta = record.metadata
     parts = []
     if meta.get("pages") is not None:
-        parts.append(f"{meta['pages']} pages")
+        parts.append(plural(int(meta["pages"]), "page"))
     if meta.get("slides") is not None:
-        parts.append(f"{meta['slides']} slides")
+        parts.append(plural(int(meta["slides"]), "slide"))
     if meta.get("words") is not None and record.kind == "word":
-        parts.append(f"{meta['words']} words")
+        parts.append(plural(int(meta["words"]), "word"))
     if record.kind in ("video", "audio"):
         duration = meta.get("duration_seconds")
         parts.append(format_duration(duration) if duration is not None else "duration unknown")
     if record.kind == "image" and meta.get("width"):
         parts.append(f"{meta['width']}x{meta['height']}")
-    embedded = [e for e in record.embedded_media if e.get("duration_seconds") is not None]
+    embedded = [e.duration_seconds for e in record.embedded_media if e.duration_seconds is not None]
     if embedded:
-        total = sum(float(e["duration_seconds"]) for e in embedded)  # type: ignore[arg-type]
+        total = sum(embedded)
         parts.append(f"{len(embedded)} embedded clip{'s' if len(embedded) > 1 else ''} ({format_duration(total)})")
     if meta.get("url"):
         parts.append(str(meta["url"]))
@@ -59,7 +50,7 @@ def key_figure(record: FileRecord) -> str:
 def render_inspection_text(inventory: Inventory, records: list[FileRecord], findings: list[Finding],
                            width: int | None = None) -> str:
     width = width or min(shutil.get_terminal_size((110, 24)).columns, 140)
-    out = [f"Portfolio: {inventory.name}  ({len(records)} files, {len(inventory.ignored)} ignored)", ""]
+    out = [f"Portfolio: {inventory.name}  ({plural(len(records), 'file')}, {len(inventory.ignored)} ignored)", ""]
     rows = [(r.path, r.kind, human_size(r.size), key_figure(r),
              ", ".join(dict.fromkeys(p.code for p in r.problems))) for r in records]
     headers = ("File", "Kind", "Size", "Contents", "Problems")

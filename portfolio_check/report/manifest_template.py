@@ -13,6 +13,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,13 @@ DETAIL_LABELS: tuple[tuple[str, str], ...] = (
 )
 KSBS_NOTE = "Codes separated by commas, e.g. K1, S9, B3"
 GRID_MARK = "x"
+#: The column `manifest init --suggest` adds. The reader matches no column by this name, so it is
+#: never read as a claim: the codes it explains are in the KSBs column (or marked in the grid).
+SUGGESTED_HEADER = "Suggested (confirm or correct)"
+SUGGESTED_NOTE = ("The KSBs filled in (highlighted) were suggested by portfolio-check from the file's text. "
+                  "Keep those the piece shows, remove the others, add what it misses.")
+#: Light yellow: a cell the provider still has to confirm.
+_SUGGESTED_FILL = "FFF2CC"
 
 #: Characters that make Excel (and LibreOffice) treat a CSV cell as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -40,7 +48,7 @@ _CODE_COLUMN = re.compile(r"^[KSBD][1-9][0-9]*$")
 #: A leading running number: "01 ", "1. ", "3) " - but not "1.5 metre" or "2024 budget".
 _LEADING_NUMBER = re.compile(r"^\d{1,3}(?:[.)]\s*|\s+)(?=\D)")
 _WIDTHS = {"Piece": (7, 7), "Title": (20, 50), "Files": (20, 60), "KSBs": (18, 30), "Date": (12, 12),
-           "Location": (14, 24), "Witness": (14, 24), "Description": (30, 60)}
+           "Location": (14, 24), "Witness": (14, 24), "Description": (30, 60), SUGGESTED_HEADER: (30, 60)}
 _CODE_WIDTH = 4.5
 
 
@@ -54,26 +62,59 @@ def tidy_title(path: str) -> str:
     return text or stem.strip() or name
 
 
-def template_rows(files: Sequence[str], codes: Sequence[str], layout: str) -> list[list[str]]:
+@dataclass(frozen=True)
+class Suggested:
+    """What `manifest init --suggest` fills in for one file: the codes its text reads like evidence for."""
+
+    #: (code, score), best first; empty when nothing is suggested.
+    codes: tuple[tuple[str, float], ...] = ()
+    #: Why nothing is suggested (``no text to read (a photo)``), when nothing is.
+    reason: str | None = None
+
+    def note(self) -> str:
+        """The Suggested column's cell: the codes and their scores, or why there are none."""
+        if self.codes:
+            listed = ", ".join(f"{code} {score:.2f}" for code, score in self.codes)
+            return f"{listed}: suggested from the file's text; confirm or correct"
+        return f"none suggested: {self.reason or 'nothing in its text reads like evidence'}; map it yourself"
+
+
+def template_rows(files: Sequence[str], codes: Sequence[str], layout: str,
+                  suggested: Sequence[Suggested] | None = None) -> list[list[str]]:
     """The header and one row per file, numbered from 1, with the file's tidied name as its title.
 
     The list layout leaves KSBs to be typed as codes; the grid layout gives each code a column to
-    mark. ``codes`` is used only by the grid layout, in the order given.
+    mark. ``codes`` is used only by the grid layout, in the order given. ``suggested`` (one per
+    file) fills in each file's suggested codes, as codes or as marks, and adds the
+    `SUGGESTED_HEADER` column saying they are suggestions; a grid marks only codes it has a column for.
     """
     if layout not in LAYOUTS:
         raise ValueError(f"unknown manifest layout '{layout}' (choose {' or '.join(LAYOUTS)})")
+    extra = [SUGGESTED_HEADER] if suggested is not None else []
     if layout == "list":
         header = list(LIST_HEADER)
+        header[header.index("KSBs") + 1:header.index("KSBs") + 1] = extra
     else:
         unique_codes = list(dict.fromkeys(code.strip().upper() for code in codes if code.strip()))
         if not unique_codes:
             # Without code columns the reader would not recognise the header row.
             raise ValueError("a grid manifest needs at least one KSB code for its columns")
-        header = [*GRID_HEADER, *unique_codes]
+        header = [*GRID_HEADER, *extra, *unique_codes]
+    if suggested is not None and len(suggested) != len(files):
+        raise ValueError(f"{len(suggested)} suggestions for {len(files)} files")
     rows = [header]
     for number, path in enumerate(files, start=1):
         row = [""] * len(header)
         row[0], row[1], row[2] = str(number), tidy_title(path), path
+        if suggested is not None:
+            found = suggested[number - 1]
+            row[header.index(SUGGESTED_HEADER)] = found.note()
+            if layout == "list":
+                row[header.index("KSBs")] = ", ".join(code for code, _ in found.codes)
+            else:
+                for code, _ in found.codes:
+                    if code in header:
+                        row[header.index(code)] = GRID_MARK
         rows.append(row)
     return rows
 
@@ -154,6 +195,17 @@ def write_xlsx(path: Path, rows: list[list[str]], details: Mapping[str, str], gu
                 _set_text(cell, text)
 
     code_columns = [i for i, title in enumerate(header, start=1) if _CODE_COLUMN.match(title)]
+    if SUGGESTED_HEADER in header:
+        # Suggested codes stand out until the provider confirms them (the fill stays until cleared).
+        suggested_fill = PatternFill("solid", fgColor=_SUGGESTED_FILL)
+        filled = {i for i, title in enumerate(header, start=1) if title == "KSBs"} | set(code_columns)
+        for row_number, row in enumerate(body, start=2):
+            for column in filled:
+                if str(row[column - 1]):
+                    evidence.cell(row=row_number, column=column).fill = suggested_fill
+        note = Comment(SUGGESTED_NOTE, "portfolio-check")
+        note.width, note.height = 260, 90
+        evidence.cell(row=1, column=header.index(SUGGESTED_HEADER) + 1).comment = note
     for column, title in enumerate(header, start=1):
         letter = get_column_letter(column)
         if column in code_columns:
@@ -235,7 +287,7 @@ def _create_temporary(folder: Path, name: str) -> Path:
     raise FileExistsError(f"could not create a temporary file in {folder}")
 
 
-def write_atomically(path: Path, writer: Callable[[Path], None], force: bool) -> None:
+def write_atomically(path: Path, writer: Callable[[Path], object], force: bool) -> None:
     """Have ``writer`` fill a temporary file beside ``path``, then move it into place.
 
     A failed write leaves no partial template and no temporary file. Without ``force`` an existing

@@ -11,6 +11,7 @@ belongs to the user and nobody else can write to it; without a usable folder not
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import stat
@@ -50,10 +51,9 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
                 bucket.reset()
 
         def dump_bytecode(self, bucket: Any) -> None:
-            try:
+            # A cache that cannot be written only costs time on the next run.
+            with contextlib.suppress(OSError):
                 super().dump_bytecode(bucket)
-            except OSError:
-                pass
 
     folder = cache_folder()
     return QuietCache(str(folder), pattern=CACHE_PATTERN) if folder else None

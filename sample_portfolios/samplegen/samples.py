@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -95,7 +95,7 @@ def production_pieces(a: Apprentice, root: Path, cache: ClipCache, *, videos: tu
         "Sources and rights of every music cue, and the one we replaced.")
     day += timedelta(days=9)
     if want("deck"):
-        movie = poster = None
+        movie = None
         if deck_movie:
             movie = writers.clip(cache.folder / f"deck-{seed}.mp4", deck_movie, cache, pattern=4, tone=330)
         picture = screen.site_photo(a, cache.folder / f"deck-{seed}.jpg", a.at(day, 8), ["Schedule wall"], seed=seed + 99)

@@ -21,14 +21,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Union
 
 #: The timestamp Office itself gives package members; used for every zip member written here.
 ZIP_MEMBER_TIME = (1980, 1, 1, 0, 0, 0)
 
 #: A block of a document: ("h1" | "h2" | "p" | "small", text), ("bullets" | "numbered", [items]),
 #: ("table", rows) with the first row as header, ("fields", [(label, value)]) as a two-column table.
-Block = tuple[str, Union[str, Sequence[str], Sequence[Sequence[str]]]]
+Block = tuple[str, str | Sequence[str] | Sequence[Sequence[str]]]
 
 
 # --- zips and Office packages ---------------------------------------------------------------------
@@ -344,10 +343,10 @@ def _encrypt_pdf(path: Path, user_password: str) -> None:
     writer = PdfWriter(clone_from=PdfReader(str(path)))
     # pypdf draws a random file identifier, and the RC4 key derives from it; a fixed one keeps the
     # file reproducible (the identifier only has to be unique, and the content hash makes it so).
-    identifier = ByteStringObject(hashlib.md5(path.read_bytes()).digest())  # noqa: S324 - not for security
+    identifier = ByteStringObject(hashlib.md5(path.read_bytes()).digest())
 
     def fixed_identifiers() -> None:
-        writer._ID = ArrayObject((identifier, identifier))  # noqa: SLF001
+        writer._ID = ArrayObject((identifier, identifier))
 
     writer.generate_file_identifiers = fixed_identifiers  # type: ignore[method-assign]
     writer.encrypt(user_password=user_password, owner_password=user_password + "-owner", algorithm="RC4-128")

@@ -1,0 +1,288 @@
+"""The KSB mapper: suggestions and claim verdicts on real Word, PowerPoint and PDF files, the
+catalogue vocabulary it reads, and results that cross process boundaries."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from builders import docx, jpeg, pdf, pptx
+
+from portfolio_check.catalogue.loader import discover, parse_standard
+from portfolio_check.catalogue.model import Standard
+from portfolio_check.errors import CatalogueError
+from portfolio_check.extract.model import FileRecord
+from portfolio_check.extract.runner import extract_file
+from portfolio_check.ingest.inventory import ingest
+from portfolio_check.mapper import (
+    CONFIDENT,
+    NOT_JUDGED,
+    SUPPORTED,
+    WEAK,
+    ClaimJudgement,
+    Reading,
+    Suggestion,
+    index_for,
+    join_texts,
+    judge_claim,
+    judge_claims,
+    quantity_over_quality,
+    read,
+    suggest,
+)
+
+PRODUCTION = "production-coordinator"
+POST = "post-production-coordinator"
+
+PETTY_CASH = [
+    "Petty cash reconciliation, week 12, Harbour Lights series 3",
+    "I reconciled the three floats held by the runners against their receipts on Friday. Every receipt "
+    "was coded to the budget line it belongs to (catering 2100, travel 3100, props 4200) before I "
+    "entered it in the cost report.",
+    "Two receipts were missing, so I asked for signed missing-receipt declarations, as the finance "
+    "policy requires, before topping the floats up. The variance against the float was £3.20, which "
+    "the production accountant agreed to write off.",
+]
+PETTY_CASH_TABLE = [["Date", "Item", "Nominal code", "Amount"],
+                    ["10/03", "Parking, unit base", "3100 Travel", "£6.50"],
+                    ["11/03", "Milk and tea, production office", "2100 Catering", "£8.95"]]
+
+CARBON_SLIDES = ["Reducing our carbon footprint", "What the albert calculator showed",
+                 "What I changed on the shoot"]
+CARBON_NOTES = [
+    "I completed the albert carbon footprint for the series and wrote the carbon action plan the "
+    "broadcaster asks for.",
+    "Travel and generator fuel were most of our emissions, so I set up car sharing for the crew and "
+    "booked mains power at the studio instead of a diesel generator.",
+    "We also stopped single-use plastic bottles on set and recycled the set dressing through a reuse scheme.",
+]
+
+RISK_ASSESSMENT = [[
+    "Risk assessment: night shoot on the quay, prepared by the junior production coordinator",
+    "Hazard: slips and trips on wet cobbles and mooring lines. Control measures: hi-vis for all crew,",
+    "lit walkways and a marshal at the quay edge. Likelihood medium, severity high.",
+    "Hazard: falling into the water. Control measures: life jackets near the edge, throw line, unit",
+    "medic on site, nearest A&E noted on the call sheet.",
+    "A near miss with a cable across the walkway was reported to the production manager and the",
+    "cable was ramped. Everyone attended the safety briefing before the first set-up.",
+]]
+
+
+@pytest.fixture(scope="module")
+def st0792() -> Standard:
+    return discover().get("ST0792")
+
+
+@pytest.fixture(scope="module")
+def st1457() -> Standard:
+    return discover().get("ST1457")
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory: pytest.TempPathFactory) -> dict[str, FileRecord]:
+    """A small portfolio written with the real libraries, ingested and extracted as `check` does."""
+    folder = tmp_path_factory.mktemp("mapper-portfolio")
+    docx(folder / "Petty cash week 12.docx", PETTY_CASH, table=PETTY_CASH_TABLE)
+    pptx(folder / "Sustainability.pptx", CARBON_SLIDES, notes=CARBON_NOTES)
+    pdf(folder / "Risk assessment quay.pdf", RISK_ASSESSMENT)
+    jpeg(folder / "Unit base photo.jpg")
+    found = {item.path.rsplit("/", 1)[-1]: extract_file(item) for item in ingest(folder).files}
+    assert {name: record.error for name, record in found.items()} == dict.fromkeys(found)
+    return found
+
+
+def _top(suggestions: tuple[Suggestion, ...], n: int = 3) -> list[str]:
+    return [s.code for s in suggestions[:n]]
+
+
+def test_word_document_ranks_its_ksb_first_with_the_passage_that_shows_it(
+        records: dict[str, FileRecord], st0792: Standard) -> None:
+    text = records["Petty cash week 12.docx"].text
+    assert text is not None and "Nominal code" in text  # the table was read too
+    suggestions = suggest(st0792, text, PRODUCTION)
+    assert suggestions[0].code == "K8"  # how to reconcile and code production expenditure
+    assert suggestions[0].confident
+    assert "reconcil" in suggestions[0].excerpt.lower() or "coded" in suggestions[0].excerpt.lower()
+    assert "K6" in _top(suggestions, 5)  # financial procedures and policies
+
+
+def test_powerpoint_slides_and_notes_are_read(records: dict[str, FileRecord], st0792: Standard) -> None:
+    text = records["Sustainability.pptx"].text
+    assert text is not None and "car sharing" in text  # the speaker notes were read
+    suggestions = suggest(st0792, text, PRODUCTION)
+    assert suggestions[0].code == "K16" and suggestions[0].confident  # environmental sustainability, albert
+    assert "S16" in _top(suggestions, 3)  # follows sustainable practices
+    assert "albert" in suggestions[0].excerpt
+
+
+def test_pdf_text_layer_is_read(records: dict[str, FileRecord], st0792: Standard) -> None:
+    suggestions = suggest(st0792, records["Risk assessment quay.pdf"].text, PRODUCTION)
+    assert suggestions[0].code == "K11"  # identify and report health and safety risks
+    assert suggestions[0].confident
+    assert "hazard" in suggestions[0].excerpt.lower() or "near miss" in suggestions[0].excerpt.lower()
+
+
+def test_a_true_claim_is_supported_and_a_wrong_one_is_weak(records: dict[str, FileRecord], st0792: Standard) -> None:
+    text = records["Petty cash week 12.docx"].text
+    true, wrong = judge_claims(st0792, text, ["k8", "K17"], PRODUCTION)
+    assert (true.code, true.verdict, true.supported) == ("K8", SUPPORTED, True)
+    assert true.score is not None and true.score >= CONFIDENT and true.excerpt
+    assert (wrong.code, wrong.verdict, wrong.supported) == ("K17", WEAK, False)  # safeguarding: not here
+    assert wrong.score is not None and wrong.score < true.score
+    # The message for a weak claim can quote what the piece does say, and what it reads like.
+    assert wrong.says and "reconcil" in wrong.says.lower()
+    assert wrong.reads_like == "K8"
+    assert judge_claim(st0792, text, "K17", PRODUCTION) == wrong
+
+
+def test_a_photo_is_not_judged(records: dict[str, FileRecord], st0792: Standard) -> None:
+    photo = records["Unit base photo.jpg"]
+    assert photo.kind == "image" and not photo.text
+    reading = read(st0792, photo.text, PRODUCTION)
+    assert not reading.judged and reading.suggestions() == ()
+    judgement = reading.judge("S6")
+    assert judgement.verdict == NOT_JUDGED and not judgement.judged and not judgement.supported
+    assert judgement.score is None and judgement.excerpt is None and "no text" in judgement.reason
+
+
+def test_text_that_evidences_nothing_gets_no_confident_suggestion(st0792: Standard) -> None:
+    menu = ("Canteen menu, week commencing 9 March. Monday: leek and potato soup, fish pie, apple crumble. "
+            "Tuesday: chilli with rice, vegetable lasagne. Please tell the counter staff about allergies. "
+            "Hot drinks are free before 9am.")
+    reading = read(st0792, menu)
+    assert reading.judged
+    assert not [s for s in reading.suggestions(top=None) if s.confident]
+    assert read(st0792, "Photos").judged is False  # a title alone is too little to judge
+
+
+def test_scores_are_ranked_and_calibrated_to_the_unit_interval(records: dict[str, FileRecord], st0792: Standard) -> None:
+    reading = read(st0792, records["Sustainability.pptx"].text)
+    scores = [s.score for s in reading.scores]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert {s.code for s in reading.scores} == {k.code for k in st0792.ksbs}
+    assert all(s.confident == (s.score >= CONFIDENT) for s in reading.scores)
+    assert len(reading.suggestions(top=2)) == 2
+
+
+def test_option_limits_suggestions_but_claims_of_other_codes_are_still_judged(st0792: Standard) -> None:
+    text = ("Delivery specification summary: masters delivered as ProRes 422 HQ in an MXF wrapper, UHD "
+            "3840x2160 at 25fps, Rec 709, with stereo and 5.1 WAV stems. I checked every file format and "
+            "resolution against the broadcaster's technical specification before upload.")
+    post = read(st0792, text, POST)
+    production = read(st0792, text, PRODUCTION)
+    assert "K28" in _top(post.suggestions(), 3)  # file formats and resolutions: post option only
+    assert all(s.code not in {"K28", "K29", "S23"} for s in production.suggestions(top=None))
+    assert production.judge("K28").verdict == SUPPORTED  # scores do not depend on the option
+
+
+def test_duty_mapped_standard_suggests_duties(st1457: Standard) -> None:
+    text = ("Props list and setting list, week 2 of rehearsals. I sourced the rehearsal props, kept the "
+            "props table preset for each scene, logged two breakables that need replacing every show and "
+            "returned the borrowed furniture to the props store.")
+    suggestions = suggest(st1457, text)
+    assert suggestions and suggestions[0].code == "D5"  # manage the use and maintenance of props
+    assert all(s.code.startswith("D") for s in suggestions)
+
+
+def test_results_pickle(records: dict[str, FileRecord], st0792: Standard) -> None:
+    reading = read(st0792, records["Petty cash week 12.docx"].text, PRODUCTION)
+    judgement = reading.judge("K8")
+    for value in (reading, judgement, reading.scores[0]):
+        assert pickle.loads(pickle.dumps(value)) == value
+    assert isinstance(judgement, ClaimJudgement) and isinstance(reading, Reading)
+
+
+def test_index_is_built_once_per_standard(st0792: Standard) -> None:
+    assert index_for(st0792) is index_for(st0792)
+    changed = Standard(**{**st0792.__dict__, "ksbs": st0792.ksbs[:-1]})
+    assert index_for(changed) is not index_for(st0792)
+    assert len(index_for(changed).profiles) == len(st0792.ksbs) - 1
+
+
+def test_many_weak_claims_read_as_quantity_over_quality(records: dict[str, FileRecord], st0792: Standard) -> None:
+    text = records["Petty cash week 12.docx"].text
+    generous = judge_claims(st0792, text, ["K8", "K6", "K17", "K19", "S18", "S19", "K28"], PRODUCTION)
+    assert [j.code for j in generous if not j.supported] == ["K17", "K19", "S18", "S19", "K28"]
+    assert quantity_over_quality(generous)
+    assert not quantity_over_quality(generous[:3])  # three claims are not many, whatever their support
+    photo = read(st0792, None).judge
+    assert not quantity_over_quality([photo(c) for c in ("K1", "K2", "K3", "K4", "K5", "K6")])  # none judged
+
+
+def test_json_forms(records: dict[str, FileRecord], st0792: Standard) -> None:
+    reading = read(st0792, records["Petty cash week 12.docx"].text, PRODUCTION)
+    best = reading.suggestions(top=1)[0].to_dict()
+    assert set(best) == {"code", "score", "excerpt"} and best["code"] == "K8" and 0.5 <= best["score"] <= 1
+    judgement = reading.judge("K17").to_dict()
+    assert judgement["verdict"] == "weak" and judgement["code"] == "K17" and judgement["reads_like"] == "K8"
+
+
+def test_join_texts_skips_files_without_text() -> None:
+    assert join_texts([None, "first", "  ", "second"]) == "first\n\nsecond"
+    assert join_texts([None, ""]) is None
+
+
+def test_importing_the_mapper_loads_no_third_party_library() -> None:
+    code = ("import sys, portfolio_check.mapper\n"
+            "heavy = {'yaml', 'numpy', 'jinja2', 'lxml', 'pypdf', 'av', 'PIL', 'openpyxl', 'click'}\n"
+            "print(sorted(heavy & {name.split('.')[0] for name in sys.modules}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.strip() == "[]"
+
+
+# --- the catalogue vocabulary -------------------------------------------------------------------
+
+BASE: dict[str, Any] = {
+    "reference": "ST0100", "version": "1.0", "title": "Test occupation", "status": "approved",
+    "ksbs": [{"code": "K1", "text": "Knows the basics.",
+              "evidence_terms": ["call sheet", "schedule"], "typical_evidence": ["call sheet"]}],
+    "duties": [{"code": "D1", "text": "Does the basics.", "evidence_terms": ["rehearsal"]}],
+}
+
+
+def _with(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
+    document = copy.deepcopy(BASE)
+    target: Any = document
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return document
+
+
+def test_vocabulary_fields_load_as_tuples() -> None:
+    standard = parse_standard(BASE, "ST0100.yaml")
+    assert standard.ksbs[0].evidence_terms == ("call sheet", "schedule")
+    assert standard.ksbs[0].typical_evidence == ("call sheet",)
+    assert standard.duties[0].evidence_terms == ("rehearsal",) and standard.duties[0].typical_evidence == ()
+
+
+@pytest.mark.parametrize(("path", "value", "entry", "problem"), [
+    (("ksbs", 0, "evidence_terms"), "call sheet", "ksbs[0] (K1).evidence_terms", "expected a list"),
+    (("ksbs", 0, "evidence_terms"), ["call sheet", 12], "ksbs[0] (K1).evidence_terms[1]", "expected a word"),
+    (("ksbs", 0, "evidence_terms"), ["call sheet", "Call  Sheet"], "ksbs[0] (K1).evidence_terms[1]",
+     "appears more than once"),
+    (("ksbs", 0, "evidence_terms"), ["S3"], "ksbs[0] (K1).evidence_terms[0]", "is a code"),
+    (("ksbs", 0, "typical_evidence"), ["2025"], "ksbs[0] (K1).typical_evidence[0]", "has no letters"),
+    (("ksbs", 0, "typical_evidence"), ["a long sentence pasted here by mistake, not a phrase"],
+     "ksbs[0] (K1).typical_evidence[0]", "longer than 6 words"),
+    (("duties", 0, "evidence_terms"), [None], "duties[0] (D1).evidence_terms[0]", "expected a word"),
+    (("duties", 0, "evidence_term"), ["typo"], "duties[0]", "unknown field 'evidence_term'"),
+])
+def test_bad_vocabulary_is_named_on_load(path: tuple[Any, ...], value: Any, entry: str, problem: str) -> None:
+    with pytest.raises(CatalogueError) as caught:
+        parse_standard(_with(path, value), "my/ST0100.yaml")
+    assert caught.value.entry == entry
+    assert problem in caught.value.problem
+    assert str(caught.value).startswith(f"my/ST0100.yaml: {entry}: ")
+
+
+def test_builtin_catalogues_carry_vocabulary_for_every_code(st0792: Standard, st1457: Standard) -> None:
+    assert all(k.evidence_terms for k in st0792.ksbs)
+    assert all(d.evidence_terms and d.typical_evidence for d in st1457.duties)
