@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Cost and accuracy of the machine-vision readers: faces in clips, OCR of scanned pages.
 
-    python bench/vision.py [--clips DIR] [--runs 5] [--skip-faces] [--skip-ocr]
+    python bench/vision.py [--clips DIR] [--runs 5] [--skip-faces] [--skip-ocr] [--skip-portfolio]
     python bench/vision.py --skip-faces --ocr-engine pytesseract   # or rapidocr, tesseract-plain
 
 Faces: two clips made with ffmpeg from the portrait in ../shared/corpus/faces (720p, 25 frames a
@@ -17,6 +17,11 @@ after collapsing white space) and seconds. ``--ocr-engine`` runs another engine 
 pages for comparison: ``tesseract-plain`` (Tesseract without this project's page preparation),
 ``pytesseract`` (the tesseract command, one process a page) or ``rapidocr`` (rapidocr-onnxruntime,
 which brings its own OpenCV: run it in a separate virtual environment).
+
+Portfolio: a ready portfolio of Word files and PDFs with a text layer only (no scan, no clip),
+checked as ``check -o`` checks it (thumbnails, the HTML and JSON reports) with the vision steps
+off (``ExtractionSettings(vision=False)``, as before they were wired in) and on, in turns; the
+median with them on must be within 10% (or 0.1 s) of the median without (exit status 1 otherwise).
 
 Imports: seconds to import cv2, tesserocr, av and numpy in a fresh interpreter (median of 3), and
 the installed size of each package.
@@ -241,6 +246,50 @@ def bench_ocr(engine_name: str) -> None:
     print(f"  mean {statistics.mean(totals):.2f} s a page")
 
 
+# --------------------------------------------------------------------------- a portfolio without scans or clips
+
+#: A portfolio without scans or clips may be this much slower with the vision steps on: noise.
+MAX_SLOWDOWN = 1.10
+MAX_SLOWDOWN_SECONDS = 0.1
+
+
+def text_only_portfolio(folder: Path) -> Path:
+    """The tests' ready portfolio (Word files, PDFs with text, a CSV manifest, a typed statement), no clip."""
+    sys.path.insert(0, str(REPO / "tests"))
+    import portfolios
+
+    root = folder / "Sam Patel 1234567899"
+    if not root.exists():
+        portfolios.build(root, portfolios.Spec(videos=()))
+    return root
+
+
+def bench_text_portfolio(folder: Path, runs: int) -> bool:
+    from portfolio_check.catalogue.loader import discover
+    from portfolio_check.extract.runner import ExtractionSettings
+    from portfolio_check.pipeline import CheckSettings, check_portfolio
+    from portfolio_check.report.check_view import assessment_to_dict
+    from portfolio_check.report.html_view import render_report_html
+
+    root = text_only_portfolio(folder)
+    catalogues = discover()
+
+    def check(vision: bool) -> object:
+        settings = CheckSettings(extraction=ExtractionSettings(thumbnails=True, vision=vision))
+        assessment = check_portfolio(root, catalogues, settings)
+        render_report_html(assessment, assessment_to_dict(assessment))
+        return assessment
+
+    files = sum(1 for path in root.rglob("*") if path.is_file())
+    print(f"Portfolio without scans or clips ({files} files: Word, PDF with text, CSV), checked as check -o")
+    results = timed({0: functools.partial(check, False), 1: functools.partial(check, True)}, runs)
+    before, after = results[0][1], results[1][1]
+    ok = after <= max(before * MAX_SLOWDOWN, before + MAX_SLOWDOWN_SECONDS)
+    print(f"  vision off (as before): median {before:.3f} s; vision on: median {after:.3f} s "
+          f"(ratio {after / before:.2f}; medians of {runs}) -> {'PASS' if ok else 'FAIL'}")
+    return ok
+
+
 # --------------------------------------------------------------------------- imports and sizes
 
 
@@ -292,6 +341,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-faces", action="store_true")
     parser.add_argument("--skip-ocr", action="store_true")
+    parser.add_argument("--skip-portfolio", action="store_true")
     parser.add_argument("--ocr-engine", default="portfolio-check",
                         choices=["portfolio-check", "tesseract-plain", "pytesseract", "rapidocr"])
     args = parser.parse_args()
@@ -318,6 +368,9 @@ def main() -> int:
                 bench_ocr(args.ocr_engine)
             else:
                 print(f"OCR skipped: {why}")
+    if not args.skip_portfolio:
+        with tempfile.TemporaryDirectory(prefix="vision-bench-") as folder:
+            ok = bench_text_portfolio(Path(folder), args.runs) and ok
     bench_imports()
     return 0 if ok else 1
 

@@ -74,9 +74,13 @@ def limit_memory(memory_bytes: int | None) -> None:
         import resource  # POSIX only: elsewhere a worker runs without the limit
     except ImportError:
         return
-    # The limit is a safeguard: a platform that refuses it still runs the task.
+    # The limits are safeguards: a platform that refuses one still runs the task. No core file: a
+    # reader that aborts on a crafted file (a native library's failed allocation) must not spend
+    # seconds writing gigabytes of it next to the user's files.
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 def _worker_main(connection: Connection, function: Callable[[Any], object], memory_bytes: int | None,

@@ -6,6 +6,7 @@ that even long clips are small; identical requests are served from a per-process
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import subprocess
 import tempfile
@@ -14,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 _CLIP_CACHE = Path(tempfile.mkdtemp(prefix="pc-clips-"))
+# The cache lives as long as the test process; nothing is left behind in the temporary folder.
+atexit.register(shutil.rmtree, _CLIP_CACHE, ignore_errors=True)
 
 
 def docx(path: Path, paragraphs: list[str], title: str = "", author: str = "Test Apprentice",
@@ -131,6 +134,7 @@ def clip(path: Path, seconds: float, kind: str = "video") -> Path:
     suffix = {"video": ".mp4", "audio": ".mp3", "webm": ".webm"}[kind]
     cached = _CLIP_CACHE / f"{kind}-{seconds:g}{suffix}"
     if not cached.exists():
+        cached.parent.mkdir(parents=True, exist_ok=True)
         sine = ["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=8000:duration={seconds}"]
         if kind == "audio":
             args = [*sine, "-c:a", "libmp3lame", "-b:a", "8k"]

@@ -213,3 +213,25 @@ def test_fuzz_cases_and_outcomes_round_trip() -> None:
     case = Case("manifest-xlsx", "/tmp/input.xlsx", "KSB mapping.xlsx")
     outcome = Outcome(None, ("manifest-invalid",), ("zlib.error",))
     assert same(round_trip(case), case) and same(round_trip(outcome), outcome)
+
+
+def test_what_the_vision_steps_put_on_a_record_round_trips() -> None:
+    """A video's look (`ClipFaces`, contact sheet included) rides on its `FileRecord` from the worker;
+    the manual checks and the catalogue items behind them are part of the assessment batch workers send."""
+    from portfolio_check.catalogue.model import ManualCheckItem
+    from portfolio_check.checks.model import ManualCheck
+    from portfolio_check.extract.faces import ClipFaces, FaceBox, SampledFrame
+
+    faces = ClipFaces(frames_sampled=2, frames_with_face=1, largest_face=0.31,
+                      frames=(SampledFrame(1.0, (FaceBox(0.4, 0.2, 0.2, 0.31),)), SampledFrame(3.0, ())),
+                      has_video=True, has_audio=False, width=640, height=360, duration_seconds=4.0,
+                      still_image=False, contact_sheet=("data:image/jpeg;base64,AAAA",), seconds=0.2,
+                      problems=(Problem("video-look-incomplete", "1 sampled frame could not be looked at"),))
+    record = FileRecord(path="clip.mp4", size=10, sha256=None, kind="video", format="mp4", description="MP4 video",
+                        metadata={"text_source": "ocr", "ocr_pages": 1}, faces=faces)
+    assert same(round_trip(record), record)
+    assert "contact_sheet" not in record.to_dict()["faces"] and record.to_dict()["faces"]["frames_with_face"] == 1
+    for value in (ManualCheck("apprentice-identifiable", "The apprentice is in view.", "clip.mp4", "Only a person "
+                              "can tell who it is.", "A face was seen in 1 of 2 sampled frames."),
+                  ManualCheckItem("scan-legible", "The scan can be read.", "OCR can misread.", "scan")):
+        assert same(round_trip(value), value)

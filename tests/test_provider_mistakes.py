@@ -107,8 +107,10 @@ def test_the_tools_own_report_inside_the_portfolio_is_not_evidence(tmp_path: Pat
     assert code == 0 and "inside the portfolio" in error
     code, text, _ = run("check", str(portfolio), "--format", "json")
     report = json.loads(text)
-    # The sample's hand mapping has claims its text does not bear out: those warnings are the only findings.
-    assert code == 0 and [f for f in report["findings"] if f["rule"] != "ksb-claims"] == []
+    # The sample's hand mapping has claims its text does not bear out, and its clips are 64x36 colour
+    # patterns (no one in view, too small): those warnings are the only findings.
+    assert code == 0 and [f for f in report["findings"]
+                          if f["rule"] not in ("ksb-claims", "video-person", "video-quality")] == []
     assert not any("gateway-report" in json.dumps(f) for f in report["findings"])
     assert {"path": "gateway-report/", "reason": "portfolio-check's own report from an earlier run"} in report["ignored"]
 

@@ -69,9 +69,12 @@ def test_report_html_has_every_section_and_what_each_shows(not_ready: Path) -> N
     text = visible_text(document)
 
     assert document.xpath("string(//section[contains(@class, 'verdict')]/h2)") == "Not ready for Gateway"
-    # Beside the stray file, the warnings are claims the pieces' few words do not bear out.
+    # Beside the stray file, the warnings are claims the pieces' few words do not bear out, and the
+    # clip rules' on the builders' clips (16x16 pixels of one colour: a still, too small to see anything).
     warnings = document.xpath("//li[contains(@class, 'finding--warning')]//code/text()")
-    assert [code for code in warnings if code not in ("ksb-claim-unsupported", "ksb-claims-generous")] == ["unmapped-file"]
+    assert [code for code in warnings if code not in ("ksb-claim-unsupported", "ksb-claims-generous")
+            and not code.startswith("video-")] == ["unmapped-file"]
+    assert {"video-small-picture", "video-still-image"} <= set(warnings)
     assert f"3 errors, {len(warnings)} warnings" in text
     for expected in ("Sam Patel", "1234567899", "Northern Pictures", "ST0792 Junior production coordinator, version 1.2",
                      "Production coordinator", "portfolio-check 0.", "standard ST0792 v1.2"):
@@ -175,7 +178,8 @@ def test_nothing_taken_from_the_portfolio_becomes_markup(tmp_path: Path) -> None
     assert document.xpath("//script") == []
     assert [(e.tag, name) for e in document.iter() if isinstance(e.tag, str)
             for name in e.attrib if name.startswith("on")] == []
-    assert document.xpath("//b") == [] and len(document.xpath("//img")) == len(document.xpath("//img[@class='file__thumb']"))
+    assert document.xpath("//b") == [] and len(document.xpath("//img")) == len(
+        document.xpath("//img[@class='file__thumb' or @class='sheet__frame']"))
     shown = visible_text(document)
     for hostile in ('<script>alert("title")</script>', '"><img src=x onerror=alert(3)>', "<script>alert(2)<script>.txt",
                     "<b>Sam</b> Patel", "</title><script>alert(4)</script>"):
@@ -190,8 +194,10 @@ def test_a_ready_portfolio_reads_ready(ready_html: str) -> None:
     assert "verdict--ready" in verdict.get("class")
     assert verdict.xpath("string(h2)") == "Ready for Gateway"
     warnings = document.xpath("//li[contains(@class, 'finding--warning')]//code/text()")
-    # The shortcut is in no piece and links outside; the rest are claims the pieces' few words do not bear out.
-    assert [code for code in warnings if code != "ksb-claim-unsupported"] == ["unmapped-file", "external-link"]
+    # The shortcut is in no piece and links outside; the rest are claims the pieces' few words do not bear
+    # out, and the clip rules' on the builders' clip (16x16 pixels of one colour).
+    assert [code for code in warnings if code != "ksb-claim-unsupported" and not code.startswith("video-")] == [
+        "unmapped-file", "external-link"]
     assert f"0 errors, {len(warnings)} warnings" in verdict.text_content()
     text = visible_text(document)
     assert "Not ready" not in text and "Not covered:" not in text
@@ -203,6 +209,25 @@ def test_a_ready_portfolio_reads_ready(ready_html: str) -> None:
     assert set(labels.values()) == {"Pass", "Warning"}
     assert any("Showreel.url" in item.text_content()
                for item in document.xpath("//li[contains(@class, 'finding--warning')]"))
+
+
+def test_the_checklist_ends_with_what_to_check_by_hand_with_room_to_sign(ready_html: str) -> None:
+    document = parse(ready_html)
+    rows = document.xpath("//table[@class='manual']/tbody/tr")
+    checks = [(row.xpath("string(th/text())").strip(), row.xpath("string(th/span)")) for row in rows]
+    assert checks == [("The apprentice is in view and identifiable in the clip.", "01 Walkthrough 1.mp4"),
+                      ("The employer's and the apprentice's signatures on the statement are genuine.", "Declaration.docx"),
+                      ("The evidence is the apprentice's own work, produced during the apprenticeship.", "")]
+    headings = document.xpath("//table[@class='manual']/thead//th/text()")
+    assert headings[-2:] == ["Checked by", "Date"]
+    assert all(cell.text_content() == "" for row in rows for cell in row.xpath("td[@class='manual__sign']"))
+    # the clip's line links to its contact sheet in the video section: the sampled frames, made with -o
+    anchor = rows[0].xpath("string(.//a/@href)")
+    assert anchor.startswith("#sheet-")
+    sheet = document.xpath(f"//figure[@id='{anchor[1:]}']")[0]
+    assert "01 Walkthrough 1.mp4: no face in" in sheet.xpath("string(figcaption)")
+    frames = sheet.xpath("img/@src")
+    assert frames and all(src.startswith("data:image/jpeg;base64,") for src in frames)
 
 
 def test_duty_mapped_standards_show_duties_in_the_matrix(tmp_path: Path) -> None:

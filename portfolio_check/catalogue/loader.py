@@ -17,11 +17,13 @@ from typing import Any
 from portfolio_check.catalogue.model import (
     CORE,
     KSB_KINDS,
+    MANUAL_CHECK_SCOPES,
     AssessmentMethod,
     Catalogues,
     Descriptor,
     Duty,
     Ksb,
+    ManualCheckItem,
     Option,
     PortfolioRules,
     Standard,
@@ -161,10 +163,10 @@ def _describe(value: Any) -> str:
 
 _TOP_FIELDS = (
     "schema", "reference", "version", "title", "level", "status", "route", "source", "notes",
-    "options", "methods", "themes", "ksbs", "duties", "ksb_categories", "portfolio",
+    "options", "methods", "themes", "ksbs", "duties", "ksb_categories", "portfolio", "manual_checks",
 )
 _PORTFOLIO_FIELDS = (
-    "min_pieces", "max_pieces", "max_video_seconds", "attribution_statement_required",
+    "min_pieces", "max_pieces", "max_video_seconds", "min_video_height", "attribution_statement_required",
     "evidence_method", "evidence_codes", "assumptions",
 )
 
@@ -202,6 +204,7 @@ def parse_standard(data: Any, source: str) -> Standard:
         for i, c in enumerate(top.items("ksb_categories"))
     )
     portfolio = _parse_portfolio(top, method_ids, bool(ksbs), bool(duties))
+    manual_checks = tuple(_parse_manual_checks(top))
     return Standard(
         reference=reference,
         version=top.text("version") or "",
@@ -218,6 +221,7 @@ def parse_standard(data: Any, source: str) -> Standard:
         duties=duties,
         ksb_categories=categories,
         portfolio=portfolio,
+        manual_checks=manual_checks,
         origin=source,
     )
 
@@ -381,11 +385,25 @@ def _parse_portfolio(top: _Entry, method_ids: set[str], has_ksbs: bool, has_duti
         min_pieces=min_pieces,
         max_pieces=max_pieces,
         max_video_seconds=entry.number("max_video_seconds"),
+        min_video_height=entry.integer("min_video_height", minimum=1),
         attribution_statement_required=entry.flag("attribution_statement_required"),
         evidence_method=method,
         evidence_codes=evidence_codes,  # type: ignore[arg-type]
         assumptions=assumptions,
     )
+
+
+def _parse_manual_checks(top: _Entry) -> Iterable[ManualCheckItem]:
+    seen: set[str] = set()
+    for i, raw in enumerate(top.items("manual_checks")):
+        entry = _Entry(raw, top.source, f"manual_checks[{i}]", ("id", "item", "why", "per"))
+        item_id = _check_id(entry, entry.text("id") or "")
+        _unique(entry, "id", seen, item_id, f"manual_checks[{i}]")
+        per = entry.text("per", required=False) or "portfolio"
+        if per not in MANUAL_CHECK_SCOPES:
+            raise entry.error("per", f"expected one of {', '.join(MANUAL_CHECK_SCOPES)}, found '{per}'")
+        yield ManualCheckItem(id=item_id, item=entry.text("item") or "", why=entry.text("why") or "",
+                              per=per)  # type: ignore[arg-type]
 
 
 def read_document(path: Path) -> Any:

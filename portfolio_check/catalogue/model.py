@@ -104,6 +104,9 @@ class PortfolioRules:
     min_pieces: int | None = None
     max_pieces: int | None = None
     max_video_seconds: float | None = None
+    #: The smallest picture, in pixels of its shorter side, in which a clip's content is legible;
+    #: None leaves picture size unchecked. A provider's setting, not a published rule.
+    min_video_height: int | None = None
     attribution_statement_required: bool | None = None
     #: The assessment method whose KSBs the portfolio must evidence.
     evidence_method: str | None = None
@@ -117,6 +120,24 @@ class PortfolioRules:
         names = ["min_pieces", "max_pieces", "max_video_seconds",
                  "attribution_statement_required", "evidence_method"]
         return [name for name in names if getattr(self, name) is None]
+
+
+#: What a manual check is done for: the portfolio once, or each video clip, scan or statement.
+ManualCheckScope = Literal["portfolio", "clip", "scan", "statement"]
+MANUAL_CHECK_SCOPES: tuple[str, ...] = ("portfolio", "clip", "scan", "statement")
+
+
+@dataclass(frozen=True)
+class ManualCheckItem:
+    """Something the tool cannot decide and a person must, as the catalogue words it."""
+
+    id: str
+    #: What to check, for a person: ``The apprentice is in view and identifiable``.
+    item: str
+    #: Why a person must: ``the tool sees faces, never whose they are``.
+    why: str
+    #: Once for the portfolio, or once per clip, scan or statement.
+    per: ManualCheckScope = "portfolio"
 
 
 @dataclass(frozen=True)
@@ -138,6 +159,8 @@ class Standard:
     duties: tuple[Duty, ...] = ()
     ksb_categories: tuple[str, ...] = ()
     portfolio: PortfolioRules = field(default_factory=PortfolioRules)
+    #: What a person must check by hand before Gateway, in the order the report lists it.
+    manual_checks: tuple[ManualCheckItem, ...] = ()
     #: Where the catalogue was read from (a file path), for messages.
     origin: str = ""
 

@@ -306,7 +306,7 @@ def find_attribution(records: Sequence[FileRecord], mapped: Collection[str] = ()
             if _path_suggests_statement(record.path) or (record.path not in mapped and _is_short_scan(record)):
                 pictures.append(record.path)
             continue
-        if record.kind not in TEXT_KINDS or not text.strip():
+        if (record.kind not in TEXT_KINDS and not read_by_ocr(record)) or not text.strip():
             continue
         statement = read_statement(record)
         if statement is not None:
@@ -387,8 +387,18 @@ def _chosen_statement(result: AttributionResult, party: str) -> AttributionState
     return min(statements, key=lambda s: (len(s.party(party).missing()), statements.index(s)))
 
 
+def read_by_ocr(record: FileRecord) -> bool:
+    """Its text was read from scanned pages (OCR), not taken from a text layer."""
+    return (record.metadata or {}).get("text_source") == "ocr"
+
+
 def _is_picture_only(record: FileRecord, text: str) -> bool:
-    """A picture, a scanned PDF, or a document with no text: it cannot be read for a statement."""
+    """A picture, a scanned PDF, or a document with no text: it cannot be read for a statement.
+
+    A scan whose pages were read by OCR is read like any other document: what it says decides.
+    """
+    if read_by_ocr(record) and text.strip():
+        return False
     if record.kind == "image":
         return True
     if record.kind == "pdf":

@@ -26,6 +26,8 @@ SEVERITY: dict[str, Severity] = {
     model.MACRO_ENABLED: Severity.WARNING,
     model.EXTERNAL_LINK: Severity.WARNING,
     model.FILE_DAMAGED: Severity.WARNING,
+    model.SCAN_NOT_READ: Severity.WARNING,
+    model.VIDEO_LOOK_INCOMPLETE: Severity.WARNING,
 }
 
 

@@ -8,6 +8,7 @@ decided from their outcomes by `portfolio_check.checks.outcome.verdict_of`. No r
 from __future__ import annotations
 
 from portfolio_check.checks.context import Resolution, build_context
+from portfolio_check.checks.manual import manual_checks
 from portfolio_check.checks.model import Assessment, ExtractedPortfolio
 from portfolio_check.checks.rules import evaluate_all
 
@@ -22,4 +23,4 @@ def assess(portfolio: ExtractedPortfolio, resolution: Resolution) -> Assessment:
         inferred=resolution.inferred, pieces=ctx.pieces, evidence_files=ctx.evidence_files,
         unmapped_files=ctx.unmapped_files(), documents=ctx.documents, piece_count=count,
         piece_count_estimated=estimated, clips=ctx.clips, coverage=ctx.coverage, attribution=ctx.attribution,
-        outcomes=outcomes, claims=ctx.claims.claims)
+        outcomes=outcomes, claims=ctx.claims.claims, manual_checks=manual_checks(ctx))

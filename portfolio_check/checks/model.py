@@ -136,6 +136,31 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class ManualCheck:
+    """One thing a person must check before Gateway, with room to record who did and when.
+
+    The catalogue words the check (`ManualCheckItem`); the checks stage makes one per clip, scan or
+    statement where the item says so. It never changes the verdict: the tool cannot decide it.
+    """
+
+    #: The catalogue item's id (``apprentice-identifiable``).
+    id: str
+    #: What to check.
+    item: str
+    #: The clip, scan or statement it is about; None for the portfolio as a whole.
+    subject: str | None
+    #: Why a person must check it.
+    why: str
+    #: What the tool saw that may help (``a face in 6 of 8 sampled frames``), or None.
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """``report.json``'s form: ``checked_by`` and ``checked_on`` are left for the person who checks."""
+        return {"id": self.id, "item": self.item, "subject": self.subject, "why": self.why, "note": self.note,
+                "checked_by": None, "checked_on": None}
+
+
+@dataclass(frozen=True)
 class Assessment:
     """The verdict on one portfolio and every reason for it: the outcome of each rule."""
 
@@ -161,6 +186,8 @@ class Assessment:
     outcomes: tuple[Outcome, ...]
     #: Every manifest claim read against its piece's text, in manifest order (none without a standard).
     claims: tuple[Claim, ...] = ()
+    #: What a person must check by hand, from the catalogue (the checklist's last part).
+    manual_checks: tuple[ManualCheck, ...] = ()
 
     @property
     def checklist(self) -> tuple[Outcome, ...]:

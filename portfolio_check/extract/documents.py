@@ -422,6 +422,11 @@ class _WithTrailer(io.RawIOBase):
         return filled
 
 
+def repairable(source: BinaryIO, size: int) -> BinaryIO:
+    """The PDF as its reader sees it when the end of the file is broken (see `_repairable`)."""
+    return _repairable(source, size)
+
+
 def _repairable(source: BinaryIO, size: int, suffix: bytes = _WithTrailer.SUFFIX) -> BinaryIO:
     """The PDF with a `_WithTrailer` ending, buffered (pypdf reads a byte at a time while it repairs)."""
     if size <= SPOOL_IN_MEMORY_BYTES:
@@ -444,6 +449,9 @@ def _read_pdf(reader: PdfReader) -> Extraction:
     text, text_pages, scan_pages, has_text = _pdf_text(pages.sample)
     metadata["has_text_layer"] = has_text
     metadata["image_only"] = bool(pages.sample) and scan_pages == len(pages.sample)
+    if scan_pages:
+        # Pages that are only a picture: the extract runner reads them by OCR.
+        metadata["scanned_pages"] = scan_pages
     metadata["text_pages_read"] = text_pages
     field_count, signatures = _pdf_form_fields(reader)
     metadata["form_fields"] = field_count

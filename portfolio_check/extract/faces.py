@@ -127,6 +127,13 @@ class ClipFaces:
     def face_seen(self) -> bool:
         return self.frames_with_face > 0
 
+    def to_dict(self) -> dict[str, Any]:
+        """The figures for ``report.json``: never the contact sheet (pictures of people stay in the HTML)."""
+        return {"frames_sampled": self.frames_sampled, "frames_with_face": self.frames_with_face,
+                "largest_face": self.largest_face, "has_video": self.has_video, "has_audio": self.has_audio,
+                "width": self.width, "height": self.height, "still_image": self.still_image,
+                "problems": [{"code": p.code, "message": p.message} for p in self.problems]}
+
     @property
     def only_small_faces(self) -> bool:
         """Faces were found, but none as tall as `SMALL_FACE_FRACTION` of the frame."""

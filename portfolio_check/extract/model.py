@@ -9,33 +9,29 @@ unsafe); any other exception is caught by the runner and reported as ``file-unre
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-#: Problem codes extraction can report (the checks give them a severity).
-FILE_UNREADABLE = "file-unreadable"
-FILE_EMPTY = "file-empty"
-FILE_ENCRYPTED = "file-encrypted"
-UNSUPPORTED_FORMAT = "unsupported-format"
-EXTENSION_MISMATCH = "extension-mismatch"
-LEGACY_FORMAT = "legacy-format"
-MACRO_ENABLED = "macro-enabled"
-EXTERNAL_LINK = "external-link"
-UNSAFE_FILE = "unsafe-file"
-UNSAFE_ARCHIVE = "unsafe-archive"
-#: Cut short: the file's own header promises more (pages, samples, picture data) than the file holds.
-FILE_TRUNCATED = "file-truncated"
-#: Readable, but damaged in a way readers repair as they open it (a PDF's rebuilt cross-reference table).
-FILE_DAMAGED = "file-damaged"
-#: Locked by digital rights management (DRM media, rights-managed Office files and PDFs): no password opens it.
-FILE_PROTECTED = "file-protected"
+if TYPE_CHECKING:
+    from portfolio_check.extract.faces import ClipFaces
 
-
-@dataclass(frozen=True)
-class Problem:
-    """Something found while reading a file, for a person: ``code`` is stable, ``message`` says what."""
-
-    code: str
-    message: str
+from portfolio_check.problems import (  # noqa: F401 - the extract stage's names for them
+    EXTENSION_MISMATCH,
+    EXTERNAL_LINK,
+    FILE_DAMAGED,
+    FILE_EMPTY,
+    FILE_ENCRYPTED,
+    FILE_PROTECTED,
+    FILE_TRUNCATED,
+    FILE_UNREADABLE,
+    LEGACY_FORMAT,
+    MACRO_ENABLED,
+    SCAN_NOT_READ,
+    UNSAFE_ARCHIVE,
+    UNSAFE_FILE,
+    UNSUPPORTED_FORMAT,
+    VIDEO_LOOK_INCOMPLETE,
+    Problem,
+)
 
 
 class ExtractionProblem(Exception):
@@ -133,6 +129,8 @@ class FileRecord:
     error: str | None = None
     #: A small preview image as a data URI, where one was cheap to get.
     thumbnail: str | None = None
+    #: For a video file: what a look at its sampled frames found (faces, sound, picture size).
+    faces: ClipFaces | None = None
 
     def to_dict(self, include_text: bool = False) -> dict[str, Any]:
         """The JSON form: identity first, then the format's facts flattened in."""
@@ -144,6 +142,8 @@ class FileRecord:
             data.setdefault(key, value)
         if self.embedded_media:
             data["embedded_media"] = [media.to_dict() for media in self.embedded_media]
+        if self.faces is not None:
+            data["faces"] = self.faces.to_dict()
         data["error"] = self.error
         data["problems"] = [{"code": p.code, "message": p.message} for p in self.problems]
         if include_text:

@@ -12,6 +12,7 @@ import functools
 import hashlib
 import io
 import os
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,8 +25,9 @@ from portfolio_check.extract.model import (
     FILE_PROTECTED,
     FILE_UNREADABLE,
     LEGACY_FORMAT,
-    MACRO_ENABLED,
+    SCAN_NOT_READ,
     UNSUPPORTED_FORMAT,
+    VIDEO_LOOK_INCOMPLETE,
     EmbeddedMedia,
     Extraction,
     ExtractionProblem,
@@ -37,6 +39,7 @@ from portfolio_check.ingest.inventory import IngestedFile, Inventory, open_sourc
 
 if TYPE_CHECKING:
     from portfolio_check.extract.identify import Identity
+    from portfolio_check.extract.ocr import OcrResult
 
 Extractor = Callable[[BinaryIO, int], Extraction]
 
@@ -46,6 +49,11 @@ EMBEDDED_IN_MEMORY_BYTES = 64 * 1024**2
 #: pixels is skipped rather than decoded whole, and a thumbnail over this many bytes is dropped.
 THUMBNAIL_MAX_DECODED_PIXELS = 12_000_000
 THUMBNAIL_MAX_BYTES = 24 * 1024
+#: Share of the per-file time limit that reading scans or looking at a clip may use, counted from
+#: the start of the file: the rest is left for everything else, so a slow page costs its text, not the record.
+VISION_SHARE_OF_BUDGET = 0.8
+#: Less time than this left: the scan is not read (and says so) rather than started and cut off.
+VISION_MIN_SECONDS = 1.0
 
 
 def _extractor_for(kind: str, file_format: str) -> Extractor | None:
@@ -92,13 +100,18 @@ def _name(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 
 
-def extract_file(item: IngestedFile, thumbnails: bool = False) -> FileRecord:
+def extract_file(item: IngestedFile, thumbnails: bool = False, vision: bool = True,
+                 seconds: float = 30.0) -> FileRecord:
     """Identify and extract one file. Never raises for anything the file holds.
 
-    With ``thumbnails``, a picture or an Office file's saved preview also becomes a small data URI.
+    With ``thumbnails``, a picture or an Office file's saved preview also becomes a small data URI
+    (and a video's contact sheet, when ``vision``). With ``vision``, scanned pages are read by OCR
+    and video files are looked at for faces (see `_look_closer`), within ``seconds``, the file's
+    time limit.
     """
     from portfolio_check.extract.identify import as_audio, extension_mismatch, identify, with_article
 
+    started = time.monotonic()
     record = FileRecord(path=item.path, size=item.size, sha256=None, kind="other", format="unknown",
                         description="unknown", modified=item.modified)
     try:
@@ -135,10 +148,7 @@ def extract_file(item: IngestedFile, thumbnails: bool = False) -> FileRecord:
                 record.problems.append(Problem(LEGACY_FORMAT, f"{item.path} is {with_article(identity.description)}. "
                                                               "Open it and save it in the current format "
                                                               "(.docx, .pptx, .xlsx)."))
-            if identity.macro_enabled:
-                record.problems.append(Problem(MACRO_ENABLED, f"{item.path} contains macros; assessors may not be "
-                                                              "able to open it safely. Save it without macros "
-                                                              "(.docx, .pptx, .xlsx)."))
+            # Macros are reported by the Office reader, from the package it opens (one detector).
             extractor = _extractor_for(identity.kind, identity.format)
             if extractor is None:
                 if not identity.legacy:
@@ -162,6 +172,10 @@ def extract_file(item: IngestedFile, thumbnails: bool = False) -> FileRecord:
                 record.thumbnail = _thumbnail(stream, item.size, record)
             if extraction.embedded_media:
                 record.embedded_media = _probe_embedded(stream, extraction)
+            _note_named_as_video(record)
+            if vision:
+                deadline = started + seconds * VISION_SHARE_OF_BUDGET
+                _look_closer(stream, record, thumbnails, deadline)
     except MemoryError:
         _fail(record, FILE_UNREADABLE, f"{item.path} could not be read: it needs more memory than allowed. "
                                        "It may be damaged or crafted; open it and save it again.")
@@ -197,6 +211,114 @@ def _not_what_its_name_says(record: FileRecord, identity: Identity) -> bool:
     _fail(record, FILE_UNREADABLE, f"{record.path} is named as {with_article(noun)} but holds {holds}, so "
                                    f"{_OPENED_BY_KIND[promised]} cannot open it. Replace it with the real {noun}.")
     return True
+
+
+def _note_named_as_video(record: FileRecord) -> None:
+    """Mark a file named as a video that holds only sound or a picture: the clip rules say so."""
+    from portfolio_check.extract.identify import promised_kind
+
+    if record.kind in ("audio", "image") and promised_kind(_name(record.path)) == "video":
+        record.metadata["named_as"] = "video"
+
+
+def _look_closer(stream: BinaryIO, record: FileRecord, thumbnails: bool, deadline: float) -> None:
+    """Read scanned pages by OCR and look at a video's frames, where the record needs it.
+
+    Only files that need it pay: a PDF with image-only pages, a picture that looks like a page
+    of text, a video file. OpenCV and Tesseract are imported by the first such file.
+    """
+    if record.error is not None:
+        return
+    try:
+        if record.kind == "video":
+            _look_at_clip(stream, record, thumbnails, deadline)
+        elif record.kind == "pdf" and record.metadata.get("scanned_pages"):
+            _read_scan(stream, record, deadline, pdf=True)
+        elif record.kind == "image" and _looks_like_document(stream):
+            _read_scan(stream, record, deadline, pdf=False)
+    except (Exception, MemoryError) as exc:  # noqa: BLE001 - the file was read; only the closer look failed
+        code = VIDEO_LOOK_INCOMPLETE if record.kind == "video" else SCAN_NOT_READ
+        record.problems.append(Problem(code, f"{record.path}: it could not be looked at more closely "
+                                             f"({type(exc).__name__}); check it by hand."))
+    finally:
+        stream.seek(0)
+
+
+def _looks_like_document(stream: BinaryIO) -> bool:
+    from portfolio_check.extract.ocr import looks_like_document
+
+    stream.seek(0)
+    return looks_like_document(stream)
+
+
+def _read_scan(stream: BinaryIO, record: FileRecord, deadline: float, pdf: bool) -> None:
+    """The scan's text by OCR becomes the record's text; what was not read is a ``scan-not-read`` problem."""
+    from portfolio_check.extract import ocr
+
+    what = "its scanned pages were" if pdf else "the picture of a document was"
+    available, why = ocr.ocr_available()
+    if not available:
+        record.problems.append(Problem(SCAN_NOT_READ, f"{record.path}: {what} not read for text: {why}"))
+        return
+    remaining = min(ocr.DEFAULT_SECONDS, deadline - time.monotonic())
+    if remaining < VISION_MIN_SECONDS:
+        record.problems.append(Problem(SCAN_NOT_READ, f"{record.path}: {what} not read for text: no time was "
+                                                      "left within the file's time limit."))
+        return
+    stream.seek(0)
+    try:
+        result = ocr.ocr_pdf(stream, seconds=remaining) if pdf else ocr.ocr_image(stream, seconds=remaining)
+    except ExtractionProblem as problem:
+        repaired = _ocr_repaired_pdf(stream, record, remaining) if pdf and problem.code == FILE_UNREADABLE else None
+        if repaired is None:
+            record.problems.append(Problem(SCAN_NOT_READ, f"{record.path}: {what} not read for text: "
+                                                          f"{problem.message}"))
+            return
+        result = repaired
+    for unread in result.problems:
+        record.problems.append(Problem(SCAN_NOT_READ, f"{record.path}: not all of it was read for text: "
+                                                      f"{unread.message}"))
+    if not result.pages:
+        return
+    record.metadata.update({"text_source": "ocr", "ocr_engine": result.engine, "ocr_confidence": result.confidence,
+                            "ocr_pages": result.pages})
+    if result.pages_skipped:
+        record.metadata["ocr_pages_skipped"] = result.pages_skipped
+    if result.text.strip():
+        # A PDF may have typed pages before its scanned signature page: both texts count.
+        record.text = f"{record.text}\n{result.text}" if record.text and record.text.strip() else result.text
+
+
+def _ocr_repaired_pdf(stream: BinaryIO, record: FileRecord, seconds: float) -> OcrResult | None:
+    """OCR of a PDF whose broken index the PDF reader rebuilt to read it (a ``file-damaged`` warning)."""
+    from portfolio_check.extract import ocr
+    from portfolio_check.extract.documents import repairable
+
+    try:
+        return ocr.ocr_pdf(repairable(stream, record.size), seconds=seconds)
+    except ExtractionProblem:
+        return None
+
+
+def _look_at_clip(stream: BinaryIO, record: FileRecord, thumbnails: bool, deadline: float) -> None:
+    """Sampled frames of a video file, looked at for faces; the contact sheet only for the HTML report."""
+    from portfolio_check.extract import faces
+
+    remaining = min(faces.DEFAULT_SECONDS, deadline - time.monotonic())
+    if remaining < VISION_MIN_SECONDS:
+        record.problems.append(Problem(VIDEO_LOOK_INCOMPLETE, f"{record.path}: its pictures were not looked at: no "
+                                                              "time was left within the file's time limit."))
+        return
+    duration = record.metadata.get("duration_seconds")
+    try:
+        found = faces.faces_in_clip(stream, contact_sheet=thumbnails, seconds=remaining,
+                                    duration_seconds=duration if isinstance(duration, (int, float)) else None)
+    except ExtractionProblem as problem:
+        record.problems.append(Problem(VIDEO_LOOK_INCOMPLETE, _with_path(record.path, problem.message)))
+        return
+    record.faces = found
+    record.problems += [Problem(VIDEO_LOOK_INCOMPLETE, f"{record.path}: not all of its pictures were looked at: "
+                                                       f"{unseen.message}") for unseen in found.problems]
 
 
 def _thumbnail(stream: BinaryIO, size: int, record: FileRecord) -> str | None:
@@ -314,8 +436,11 @@ def _reader_group(task: IngestedFile | DocumentTask) -> str:
     return _READER_GROUPS.get(kind, kind)
 
 
-def _run_task(task: IngestedFile | DocumentTask, thumbnails: bool = False) -> object:
-    return read_document(task) if isinstance(task, DocumentTask) else extract_file(task, thumbnails)
+def _run_task(task: IngestedFile | DocumentTask, thumbnails: bool = False, vision: bool = True,
+              seconds: float = 30.0) -> object:
+    if isinstance(task, DocumentTask):
+        return read_document(task)
+    return extract_file(task, thumbnails, vision, seconds)
 
 
 @dataclass(frozen=True)
@@ -325,8 +450,10 @@ class ExtractionSettings:
     jobs: int | None = None
     seconds_per_file: float = 30.0
     memory_per_worker: int | None = 2 * 1024**3
-    #: Make small previews for the HTML report (pictures, Office files' saved previews).
+    #: Make small previews for the HTML report (pictures, Office files' saved previews, clips' contact sheets).
     thumbnails: bool = False
+    #: Read scanned pages by OCR and look at video files for faces. Off only to measure what it costs.
+    vision: bool = True
 
 
 def extract_inventory(inventory: Inventory, settings: ExtractionSettings = ExtractionSettings()) -> list[FileRecord]:
@@ -347,7 +474,8 @@ def extract_with_documents(inventory: Inventory, documents: list[DocumentTask],
         return [], []
     jobs = settings.jobs or min(os.cpu_count() or 1, 4)
     runner: IsolatedRunner[IngestedFile | DocumentTask, object] = IsolatedRunner(
-        functools.partial(_run_task, thumbnails=settings.thumbnails), jobs=min(jobs, len(tasks)),
+        functools.partial(_run_task, thumbnails=settings.thumbnails, vision=settings.vision,
+                          seconds=settings.seconds_per_file), jobs=min(jobs, len(tasks)),
         budget=Budget(seconds=settings.seconds_per_file, memory_bytes=settings.memory_per_worker))
     results = runner.map(tasks, group=_reader_group)
     records: list[FileRecord] = []
@@ -358,7 +486,10 @@ def extract_with_documents(inventory: Inventory, documents: list[DocumentTask],
         if isinstance(result, Overrun):
             from portfolio_check.extract.manifest import MANIFEST_INVALID
 
-            result = ExtractionProblem(MANIFEST_INVALID, f"reading it was stopped ({result.detail})")
+            why = {"time": "reading it took too long", "memory": "reading it needed more memory than allowed"}.get(
+                result.reason, f"it made the reader stop ({result.detail})")
+            result = ExtractionProblem(MANIFEST_INVALID, f"{why}: it is damaged or not really the format its name says. "
+                                                         "Open it in Excel and save it again as .xlsx")
         read.append(result)
     return records, read
 

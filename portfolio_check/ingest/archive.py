@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
-from portfolio_check.extract.model import FILE_ENCRYPTED, UNSAFE_ARCHIVE, Problem
+from portfolio_check.formatting import human_size
+from portfolio_check.problems import FILE_ENCRYPTED, UNSAFE_ARCHIVE, Problem
 
 #: What reading a damaged zip can raise: zipfile's own errors, and zlib's, struct's and the
 #: stream's for a member whose compressed data is corrupt, unsupported (NotImplementedError) or
@@ -123,7 +124,7 @@ def list_members(archive: zipfile.ZipFile, label: str, limits: Limits, budget: l
     _refuse_overlaps(infos, label)
     declared = sum(i.file_size for i in infos)
     if declared > budget[0]:
-        raise UnsafeArchive(f"{label} would unpack to {_size(declared)}, more than the {_size(budget[0])} "
+        raise UnsafeArchive(f"{label} would unpack to {human_size(declared)}, more than the {human_size(budget[0])} "
                             "allowed for one portfolio; it looks like an archive bomb")
     members: list[Member] = []
     folders: set[str] = set()
@@ -159,8 +160,8 @@ def list_members(archive: zipfile.ZipFile, label: str, limits: Limits, budget: l
                                                                           "the portfolio again without a password.")))
             continue
         if info.file_size > limits.max_member_bytes:
-            raise UnsafeArchive(f"{label}!/{path} would unpack to {_size(info.file_size)}, more than the "
-                                f"{_size(limits.max_member_bytes)} allowed for one file")
+            raise UnsafeArchive(f"{label}!/{path} would unpack to {human_size(info.file_size)}, more than the "
+                                f"{human_size(limits.max_member_bytes)} allowed for one file")
         if info.file_size > limits.ratio_floor_bytes and info.file_size > limits.max_ratio * max(info.compress_size, 1):
             raise UnsafeArchive(f"{label}!/{path} is compressed {info.file_size / max(info.compress_size, 1):,.0f} "
                                 "to 1, far beyond any real document; it looks like an archive bomb")
@@ -182,14 +183,6 @@ def _refuse_overlaps(infos: list[zipfile.ZipInfo], label: str) -> None:
         if start < previous_end:
             raise UnsafeArchive(f"{label} has entries that overlap each other, a trick used by archive bombs")
         previous_end = start + 30 + compressed
-
-
-def _size(n: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB", "TB"):
-        if n < 1024 or unit == "TB":
-            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    return f"{n} bytes"
 
 
 class UnsafeArchive(Exception):

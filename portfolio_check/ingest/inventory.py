@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from portfolio_check.errors import PortfolioCheckError
-from portfolio_check.extract.model import FILE_ENCRYPTED, FILE_UNREADABLE, UNSAFE_ARCHIVE, Problem
 from portfolio_check.ingest.archive import ZIP_READ_ERRORS, Limits, Listing, UnsafeArchive, is_plain_archive, list_members
+from portfolio_check.problems import FILE_ENCRYPTED, FILE_UNREADABLE, UNSAFE_ARCHIVE, Problem
 
 JUNK_NAMES = {".ds_store": "macOS folder settings", "thumbs.db": "Windows thumbnail cache",
               "desktop.ini": "Windows folder settings", "ehthumbs.db": "Windows thumbnail cache",

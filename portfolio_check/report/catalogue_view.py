@@ -81,12 +81,14 @@ def standard_to_dict(standard: Standard, ksbs: tuple[Ksb, ...] | None = None,
             "min_pieces": rules.min_pieces,
             "max_pieces": rules.max_pieces,
             "max_video_seconds": rules.max_video_seconds,
+            "min_video_height": rules.min_video_height,
             "attribution_statement_required": rules.attribution_statement_required,
             "evidence_method": rules.evidence_method,
             "evidence_codes": rules.evidence_codes,
             "unknown": rules.unknown_rules(),
             "assumptions": dict(rules.assumptions),
         },
+        "manual_checks": [{"id": m.id, "item": m.item, "why": m.why, "per": m.per} for m in standard.manual_checks],
     }
 
 
@@ -109,6 +111,9 @@ def describe_rules(standard: Standard) -> list[str]:
         lines.append("Video in total: unknown (the catalogue does not say)")
     else:
         lines.append(f"Video in total: at most {format_duration(rules.max_video_seconds)}{mark('max_video_seconds')}")
+    if rules.min_video_height is not None:
+        lines.append(f"Clip pictures: at least {rules.min_video_height} pixels on the shorter side (a warning)"
+                     f"{mark('min_video_height')}")
     statement = {True: "required", False: "not required", None: "unknown (the catalogue does not say)"}
     lines.append("Employer and apprentice attribution statement: "
                  f"{statement[rules.attribution_statement_required]}{mark('attribution_statement_required')}")
@@ -145,6 +150,11 @@ def render_standard_text(standard: Standard, ksbs: tuple[Ksb, ...], option: str 
     out.extend(f"  {line}" for line in describe_rules(standard))
     for name, why in standard.portfolio.assumptions.items():
         out.extend(textwrap.wrap(f"{name}: {why}", width, initial_indent="    * ", subsequent_indent="      "))
+    if standard.manual_checks:
+        out.append("Checked by hand (listed in every report):")
+        for check in standard.manual_checks:
+            per = "" if check.per == "portfolio" else f" [per {check.per}]"
+            out.extend(textwrap.wrap(f"{check.item}{per}", width, initial_indent="  - ", subsequent_indent="    "))
     if standard.ksb_categories:
         out.extend(textwrap.wrap("KSB categories: " + "; ".join(standard.ksb_categories), width,
                                  subsequent_indent="  "))

@@ -83,6 +83,7 @@ def assessment_to_dict(assessment: Assessment, checked_at: datetime | None = Non
         "claims": [claim.to_dict() for claim in assessment.claims],
         "attribution": assessment.attribution.to_dict(),
         "findings": [f.to_dict() for f in assessment.findings],
+        "manual_checks": [check.to_dict() for check in assessment.manual_checks],
     }
 
 
@@ -116,6 +117,11 @@ def render_check_text(assessment: Assessment, width: int | None = None) -> str:
     for outcome in assessment.outcomes:
         assumed = " (assumed rule)" if outcome.assumed else ""
         out.append(f"  [{STATUS_MARKS[outcome.status]}] {outcome.title}: {outcome.figure.text}{assumed}")
+    if assessment.manual_checks:
+        out += ["", "Check by hand (the tool cannot decide these; report.json has room to record who did):"]
+        for check in assessment.manual_checks:
+            about = f" ({check.subject})" if check.subject else ""
+            out += textwrap.wrap(f"{check.item}{about}", width, initial_indent="  [ ] ", subsequent_indent="      ")
     for severity, title in ((Severity.ERROR, "Errors"), (Severity.WARNING, "Warnings")):
         chosen = [f for f in assessment.findings if f.severity is severity]
         if not chosen:

@@ -34,6 +34,9 @@ CLAIM_MARKS = {"supported": ("✓", "supported"), "weak": ("?", "weak"), "not ju
 MATRIX_EXCERPT_CHARS = 150
 #: Only previews the extract stage made (small JPEG or PNG) are shown; anything else is dropped.
 _THUMBNAIL_URI = re.compile(r"^data:image/(?:jpeg|png);base64,[A-Za-z0-9+/=]+$")
+#: Contact sheets in one report, all clips together: each is at most 40 KB (extract/faces.py), and a
+#: report of many clips must still open and print quickly; clips beyond this say their sheet was left out.
+CONTACT_SHEETS_MAX_BYTES = 480_000
 
 STATUS_LABELS = {Status.PASS: "Pass", Status.FAIL: "Fail", Status.WARNING: "Warning", Status.UNKNOWN: "Unknown",
                  Status.ASSUMED: "Pass (assumed rule)"}
@@ -61,6 +64,7 @@ def report_view(assessment: Assessment, report: dict[str, Any]) -> dict[str, Any
         "header": _header(assessment, report),
         "verdict": _verdict(assessment, report),
         "checklist": _checklist(assessment),
+        "manual": _manual(assessment),
         "findings": _findings(assessment),
         "inventory": _inventory(assessment, records),
         "coverage": _coverage(assessment),
@@ -134,6 +138,14 @@ def _checklist(assessment: Assessment) -> list[dict[str, Any]]:
     return [{"rule": o.rule, "title": o.title, "status": o.status.value, "label": STATUS_LABELS[o.status],
              "figure": o.figure.text, "assumed": o.assumed, "assumption": o.assumption}
             for o in assessment.outcomes]
+
+
+def _manual(assessment: Assessment) -> list[dict[str, Any]]:
+    """The "check by hand" list: a row per check, with a link to its clip's contact sheet where there is one."""
+    sheets = {sheet["name"]: sheet["anchor"] for sheet in _contact_sheets(assessment)[0]}
+    return [{"item": check.item, "subject": check.subject, "why": check.why, "note": check.note,
+             "sheet": sheets.get(check.subject or "")}
+            for check in assessment.manual_checks]
 
 
 def _findings(assessment: Assessment) -> list[dict[str, Any]]:
@@ -335,6 +347,7 @@ def _video(assessment: Assessment, records: dict[str, FileRecord]) -> dict[str, 
     total = figure.value or 0.0
     videos = sorted((c for c in assessment.clips if c.kind == "video"), key=lambda c: -(c.seconds or 0))
     audio = [c for c in assessment.clips if c.kind != "video"]
+    sheets, left_out = _contact_sheets(assessment)
     # The bar spans the limit, or the total when that is longer, so every clip fits and the limit is marked.
     scale = max(total, limit or 0.0)
     over = figure.beyond > 0
@@ -352,7 +365,31 @@ def _video(assessment: Assessment, records: dict[str, FileRecord]) -> dict[str, 
             "share": f"{total / limit:.0%}" if limit else "",
             "clips": [_clip_row(c, records, scale, limit) for c in videos],
             "audio": [_clip_row(c, records, 0.0, None) for c in audio],
-            "audio_total": format_duration(assessment.audio_seconds())}
+            "audio_total": format_duration(assessment.audio_seconds()),
+            "sheets": sheets, "sheets_left_out": left_out}
+
+
+def _contact_sheets(assessment: Assessment) -> tuple[list[dict[str, Any]], list[str]]:
+    """Each video file's contact sheet (made only with ``-o``), within `CONTACT_SHEETS_MAX_BYTES`
+    in all; and the clips whose sheets were left out to keep the report small."""
+    shown: list[dict[str, Any]] = []
+    left_out: list[str] = []
+    spent = 0
+    for record in assessment.portfolio.records:
+        faces = record.faces
+        if record.kind != "video" or faces is None or not faces.contact_sheet:
+            continue
+        frames = [uri for uri in faces.contact_sheet if _THUMBNAIL_URI.match(uri)]
+        size = sum(len(uri) for uri in frames)
+        if spent + size > CONTACT_SHEETS_MAX_BYTES:
+            left_out.append(record.path)
+            continue
+        spent += size
+        seen = (f"a face in {faces.frames_with_face} of {plural(faces.frames_sampled, 'sampled frame')}"
+                if faces.face_seen else f"no face in {plural(faces.frames_sampled, 'sampled frame')}")
+        shown.append({"name": record.path, "anchor": f"sheet-{len(shown) + 1}", "frames": frames,
+                      "seen": seen})
+    return shown, left_out
 
 
 # --------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from portfolio_check.checks.outcome import Outcome
 from portfolio_check.checks.rules.attribution import AttributionRule
 from portfolio_check.checks.rules.base import Rule
 from portfolio_check.checks.rules.claims import ClaimsRule
+from portfolio_check.checks.rules.clips import VideoPersonRule, VideoQualityRule
 from portfolio_check.checks.rules.coverage import CoverageRule
 from portfolio_check.checks.rules.details import DetailsRule
 from portfolio_check.checks.rules.files import FilesRule
@@ -27,6 +28,8 @@ RULES: tuple[Rule, ...] = (
     CoverageRule(),
     ClaimsRule(),
     VideoLimitRule(),
+    VideoPersonRule(),
+    VideoQualityRule(),
     AttributionRule(),
     FilesRule(),
     DetailsRule(),

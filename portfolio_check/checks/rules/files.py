@@ -15,7 +15,10 @@ class FilesRule(Rule):
 
     An assessor cannot use a file that is unreadable, empty, damaged or password-protected, and an
     archive that was refused as unsafe hides what it holds: those are errors. Old formats, macros,
-    links to outside content and extensions that do not match the content are warnings.
+    links to outside content and extensions that do not match the content are warnings, and so
+    are scanned pages whose text could not be read by OCR (no engine installed, no time left) and
+    clips whose pictures could not all be looked at: the file is fine, but a person must read or
+    watch it.
 
     To fix a failure: open the file on your own computer, save or export it again (without a
     password), and replace it in the portfolio.
