@@ -8,6 +8,8 @@ where the repository keeps them.
 
 from __future__ import annotations
 
+import os
+import stat
 from importlib import resources
 from pathlib import Path
 
@@ -29,3 +31,30 @@ def catalogue_dir() -> Path:
 def templates_dir() -> Path:
     """The Jinja2 templates of the reports."""
     return _data_dir("portfolio_check.report_templates", "reports/templates")
+
+
+def private_cache_folder(name: str, override: str | None = None) -> Path | None:
+    """The user's cache folder for ``name`` (``~/.cache/portfolio-check/NAME``), made if needed.
+
+    None when there is none to use: no home, or a folder that is not a folder of this user's that
+    only this user can write (a cache others can write to could feed the tool what they like).
+    ``override`` names another folder, checked the same way.
+    """
+    if override:
+        found = Path(override)
+    else:
+        base = os.environ.get("LOCALAPPDATA") if os.name == "nt" else (
+            os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"))
+        if not base or not os.path.isabs(base):
+            return None
+        found = Path(base) / "portfolio-check" / name
+    try:
+        found.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if hasattr(os, "getuid"):
+            status = found.lstat()
+            if (not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid()
+                    or status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)):
+                return None
+    except OSError:
+        return None
+    return found

@@ -15,11 +15,11 @@ import hashlib
 import os
 import pickle
 import secrets
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from portfolio_check.catalogue.model import Standard
+from portfolio_check.resources import private_cache_folder
 
 if TYPE_CHECKING:
     from portfolio_check.mapper.index import StandardIndex
@@ -32,24 +32,7 @@ _BUILDERS = ("index.py", "text.py")
 
 def folder() -> Path | None:
     """The private folder for indexes, made if needed; None when there is none to use."""
-    if CACHE_DIRECTORY:
-        found = Path(CACHE_DIRECTORY)
-    else:
-        base = os.environ.get("LOCALAPPDATA") if os.name == "nt" else (
-            os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"))
-        if not base or not os.path.isabs(base):
-            return None
-        found = Path(base) / "portfolio-check" / "mapper"
-    try:
-        found.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if hasattr(os, "getuid"):
-            status = found.lstat()
-            if (not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid()
-                    or status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)):
-                return None
-    except OSError:
-        return None
-    return found
+    return private_cache_folder("mapper", CACHE_DIRECTORY)
 
 
 def _entry(standard: Standard) -> Path | None:

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from portfolio_check.resources import private_cache_folder, templates_dir
 
 if TYPE_CHECKING:
     import jinja2
@@ -29,9 +29,7 @@ CACHE_DIRECTORY: str | None = None
 @functools.lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """Templates from the packaged ``reports/templates``; nothing taken from a portfolio becomes markup."""
-    import jinja2
-
-    from portfolio_check.resources import templates_dir
+    import jinja2  # imported when a report is rendered, not at start-up
 
     return jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=True,
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -61,21 +59,4 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 
 def cache_folder() -> Path | None:
     """The private folder for compiled templates, made if needed; None when there is none to use."""
-    if CACHE_DIRECTORY:
-        folder = Path(CACHE_DIRECTORY)
-    else:
-        base = os.environ.get("LOCALAPPDATA") if os.name == "nt" else (
-            os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"))
-        if not base or not os.path.isabs(base):
-            return None
-        folder = Path(base) / "portfolio-check" / "templates"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if hasattr(os, "getuid"):
-            status = folder.lstat()
-            if (not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid()
-                    or status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)):
-                return None
-    except OSError:
-        return None
-    return folder
+    return private_cache_folder("templates", CACHE_DIRECTORY)
