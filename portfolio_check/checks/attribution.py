@@ -27,9 +27,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
+from portfolio_check.dates import find_date
 from portfolio_check.extract.model import FileRecord
 from portfolio_check.findings import Finding, Severity
 
@@ -165,19 +165,6 @@ _ROLE = re.compile(rf"^(?P<name>[^,(/]+?)\s*(?:,|\(|\s[–—-]\s|/)\s*"
 #: A filling-in instruction before a value: "Name (in capitals): ...".
 _INSTRUCTION = re.compile(r"^\((?:print|in\s+capitals|block\s+capitals|dd/mm/yy(?:yy)?|please\s+print)[^)]*\)", re.I)
 _PARTY_LINE = re.compile(rf"^\s*(?:signed\s+)?{_PARTY_WORDS}\b", re.I)
-
-_MONTHS = {name: number for number, names in enumerate(
-    [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-     ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
-     ("december", "dec")], start=1) for name in names}
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_DATE_PATTERNS = (
-    re.compile(r"\b(?P<year>\d{4})-(?P<num>\d{1,2})-(?P<day>\d{1,2})\b"),
-    re.compile(r"\b(?P<day>\d{1,2})\s*[/.\-]\s*(?P<num>\d{1,2})\s*[/.\-]\s*(?P<year>\d{4}|\d{2})\b"),
-    re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(?P<year>\d{{4}}|\d{{2}})\b", re.I),
-    re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})\b", re.I),
-)
-
 
 # --------------------------------------------------------------------------------------------------
 # Public data
@@ -736,7 +723,7 @@ class _Fields:
             is_sign_off=True,
             name=next(iter(names or signed_names or hints), None),
             date=parse_date(dates[0]) if dates else None,
-            signed=any(not _as_date(v) for v in signatures),
+            signed=any(not find_date(v) for v in signatures),
         )
 
     def name_elsewhere(self, party: str) -> str | None:
@@ -783,7 +770,7 @@ class _Fields:
                     self._row(current, header, row, line)
                     index += 1 + values
                     continue
-                if current and any(_as_date(v) for v in row):
+                if current and any(find_date(v) for v in row):
                     self._row(current, ["name", "signature", "date"], row, line)
                     index += 1 + values
                     continue
@@ -831,8 +818,8 @@ class _Fields:
     def _row(self, party: str, header: list[str], row: list[str], line: int) -> None:
         """A table row of bare values under a header of labels: dates go to the date column, the
         rest in order to the other columns (Word drops blank cells, so positions cannot be trusted)."""
-        dates = [v for v in row if _as_date(v)]
-        others = [v for v in row if not _as_date(v) and not _PLACEHOLDER.match(v)]
+        dates = [v for v in row if find_date(v)]
+        others = [v for v in row if not find_date(v) and not _PLACEHOLDER.match(v)]
         for kind in header:
             if kind == "date":
                 self._add(party, "date", dates.pop(0) if dates else "", line)
@@ -861,7 +848,7 @@ def _cell_kind(text: str) -> str:
         return "labels"
     if _is_party_heading(text) or _is_party_with_value(text):
         return "party"
-    if _PLACEHOLDER.match(text) or _as_date(text):
+    if _PLACEHOLDER.match(text) or find_date(text):
         return "value"
     short = len(text) <= 60 and len(text.split()) <= 8
     if short and not _VERB.search(text) and not re.search(r"\w{3,}[.!?](?:\s|$)", text):
@@ -928,28 +915,13 @@ def _is_name(value: str | None) -> bool:
 # Dates
 
 
-def _as_date(text: str) -> date | None:
-    for pattern in _DATE_PATTERNS:
-        for match in pattern.finditer(text):
-            groups = match.groupdict()
-            month = _MONTHS.get((groups.get("month") or "").lower().rstrip(".")) if groups.get("month") else None
-            month = month or (int(groups["num"]) if groups.get("num") else None)
-            year = int(groups["year"])
-            year += 2000 if year < 100 else 0
-            try:
-                return date(year, month or 0, int(groups["day"]))
-            except ValueError:
-                continue
-    return None
-
-
 def parse_date(text: str) -> str | None:
     """A signing date as ISO (``2026-03-14``) when it reads as one (day first: 14/03/2026, 14.03.26,
     14 March 2026, 14th March 2026, 2026-03-14), else the text as written; None when blank."""
     text = _clean_value(text)
     if not text:
         return None
-    parsed = _as_date(text)
+    parsed = find_date(text)
     return parsed.isoformat() if parsed else text
 
 
