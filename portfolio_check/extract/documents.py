@@ -29,6 +29,7 @@ from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from portfolio_check.extract.integrity import iso_boxes
 from portfolio_check.extract.model import (
     EXTERNAL_LINK,
     FILE_DAMAGED,
@@ -1113,29 +1114,9 @@ class _HeifFacts:
         self.references: dict[bytes, dict[int, list[int]]] = {}  # iref type -> from item -> to items
 
 
-def _boxes(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
-    """(type, payload start, payload end) of the boxes between ``start`` and ``end``, bounded."""
-    position = start
-    while position + 8 <= end:
-        box_size, box_type = struct.unpack_from(">I4s", data, position)
-        header = 8
-        if box_size == 1:
-            if position + 16 > end:
-                return
-            box_size = struct.unpack_from(">Q", data, position + 8)[0]
-            header = 16
-        elif box_size == 0:
-            box_size = end - position
-        if box_size < header:
-            return
-        box_end = min(position + box_size, end)
-        yield box_type, position + header, box_end
-        position += box_size
-
-
 def _parse_heif(data: bytes) -> _HeifFacts:
     facts = _HeifFacts()
-    for box_type, start, end in _boxes(data, 0, len(data)):
+    for box_type, start, end in iso_boxes(data, 0, len(data)):
         if box_type == b"meta":
             _parse_heif_meta(data, start + 4, end, facts)  # meta is a full box: skip version/flags
             break
@@ -1158,14 +1139,14 @@ def _parse_heif(data: bytes) -> _HeifFacts:
 
 
 def _parse_heif_meta(data: bytes, start: int, end: int, facts: _HeifFacts) -> None:
-    for box_type, box_start, box_end in _boxes(data, start, end):
+    for box_type, box_start, box_end in iso_boxes(data, start, end):
         payload = data[box_start:box_end]
         if box_type == b"pitm" and len(payload) >= 6:
             facts.primary = struct.unpack_from(">H" if payload[0] == 0 else ">I", payload, 4)[0]
         elif box_type == b"iprp":
-            for inner_type, inner_start, inner_end in _boxes(data, box_start, box_end):
+            for inner_type, inner_start, inner_end in iso_boxes(data, box_start, box_end):
                 if inner_type == b"ipco":
-                    facts.properties = [(kind, data[s:e]) for kind, s, e in _boxes(data, inner_start, inner_end)]
+                    facts.properties = [(kind, data[s:e]) for kind, s, e in iso_boxes(data, inner_start, inner_end)]
                 elif inner_type == b"ipma":
                     _parse_ipma(data[inner_start:inner_end], facts)
         elif box_type == b"iinf":
@@ -1181,7 +1162,7 @@ def _parse_heif_meta(data: bytes, start: int, end: int, facts: _HeifFacts) -> No
 def _parse_iref(data: bytes, start: int, end: int, facts: _HeifFacts) -> None:
     wide = data[start] != 0  # version 1: 32-bit item ids
     width = 4 if wide else 2
-    for kind, box_start, box_end in _boxes(data, start + 4, end):
+    for kind, box_start, box_end in iso_boxes(data, start + 4, end):
         position = box_start
         if position + 2 * width > box_end:
             continue
@@ -1287,7 +1268,7 @@ def _parse_ipma(payload: bytes, facts: _HeifFacts) -> None:
 def _parse_iinf(data: bytes, start: int, end: int, facts: _HeifFacts) -> None:
     version = data[start]
     entries_start = start + (6 if version == 0 else 8)
-    for box_type, box_start, box_end in _boxes(data, entries_start, end):
+    for box_type, box_start, box_end in iso_boxes(data, entries_start, end):
         if box_type != b"infe" or box_end - box_start < 12:
             continue
         infe_version = data[box_start]

@@ -432,15 +432,6 @@ def _is_transport_stream(head: bytes) -> bool:
     return False
 
 
-_MP3_BITRATES = {  # (version is MPEG-1, layer) -> kbit/s by index 1..14
-    (True, 1): (32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448),
-    (True, 2): (32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384),
-    (True, 3): (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
-    (False, 1): (32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256),
-    (False, 2): (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
-    (False, 3): (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
-}
-_MP3_SAMPLE_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
 
 
 def _mpeg_audio_frame(data: bytes, pos: int) -> int | None:
@@ -456,8 +447,8 @@ def _mpeg_audio_frame(data: bytes, pos: int) -> int | None:
     if bitrate_index == 0:
         return 0
     mpeg1 = version == 3
-    bitrate = _MP3_BITRATES[(mpeg1, layer)][bitrate_index - 1] * 1000
-    rate = _MP3_SAMPLE_RATES[version][rate_index]
+    bitrate = integrity.MP3_BITRATES[(mpeg1, layer)][bitrate_index - 1] * 1000
+    rate = integrity.MP3_SAMPLE_RATES[version][rate_index]
     padding = (data[pos + 2] >> 1) & 1
     if layer == 1:
         return (12 * bitrate // rate + padding) * 4

@@ -737,7 +737,7 @@ MP3_MAX_FILLER_BYTES = 1024
 MP3_SAMPLE_WINDOWS = 8
 MP3_SAMPLE_WINDOW_BYTES = 8 * 1024
 
-_MP3_BITRATES = {  # (MPEG-1, layer) -> kbit/s for indexes 1..14
+MP3_BITRATES = {  # (MPEG-1, layer) -> kbit/s for indexes 1..14
     (True, 1): (32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448),
     (True, 2): (32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384),
     (True, 3): (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
@@ -745,7 +745,7 @@ _MP3_BITRATES = {  # (MPEG-1, layer) -> kbit/s for indexes 1..14
     (False, 2): (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
     (False, 3): (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
 }
-_MP3_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+MP3_SAMPLE_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
 
 
 @dataclass(frozen=True)
@@ -779,8 +779,8 @@ def mpeg_frame(data: bytes, position: int) -> MpegFrame | None:
     if version == 1 or layer == 4 or bitrate_index in (0, 15) or rate_index == 3:
         return None
     mpeg1 = version == 3
-    bitrate = _MP3_BITRATES[(mpeg1, layer)][bitrate_index - 1] * 1000
-    rate = _MP3_RATES[version][rate_index]
+    bitrate = MP3_BITRATES[(mpeg1, layer)][bitrate_index - 1] * 1000
+    rate = MP3_SAMPLE_RATES[version][rate_index]
     padding = (data[position + 2] >> 1) & 1
     if layer == 1:
         length = (12 * bitrate // rate + padding) * 4
