@@ -265,6 +265,8 @@ def _standard_options(command: F) -> F:
               show_default=True, help="What to print.")
 @click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also write report.json (and report.html) to this folder.")
+@click.option("--pdf", is_flag=True, help="Also write report.pdf to the -o folder, printed by Chromium, Chrome or "
+                                          "Edge (set PORTFOLIO_CHECK_BROWSER to name one).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: up to 4, one per core).")
 @click.option("--time-limit", type=click.FloatRange(min=1), default=30.0, show_default=True,
               help="Seconds one file may take before it is reported as unreadable.")
@@ -273,15 +275,18 @@ def _standard_options(command: F) -> F:
 def check(ctx: click.Context, portfolio: Path, standard: str | None, standard_version: str | None,
           option: str | None, manifest: str | None, apprentice: str | None, uln: str | None,
           employer: str | None, start_date: str | None, gateway_date: str | None, output_format: str,
-          output_dir: Path | None, jobs: int | None, time_limit: float) -> None:
+          output_dir: Path | None, pdf: bool, jobs: int | None, time_limit: float) -> None:
     """Is a portfolio ready for Gateway? Lists every reason it is not, with what to do.
 
     PORTFOLIO is a portfolio folder or zip. Exit status: 0 ready, 1 not ready, 2 could not run.
     """
+    if pdf and output_dir is None:
+        raise click.UsageError("--pdf needs -o OUTDIR: report.pdf is written there, beside report.html")
     from portfolio_check.extract.runner import ExtractionSettings
     from portfolio_check.pipeline import CheckSettings, check_portfolio
     from portfolio_check.report.check_view import assessment_to_dict, render_check_text
 
+    pdf_not_made: str | None = None
     flags = {"standard": standard, "version": standard_version, "option": option, "apprentice": apprentice,
              "uln": uln, "employer": employer, "start_date": start_date, "gateway_date": gateway_date}
     settings = CheckSettings(flags={k: v for k, v in flags.items() if v}, manifest=manifest,
@@ -298,10 +303,18 @@ def check(ctx: click.Context, portfolio: Path, standard: str | None, standard_ve
         written = write_reports(assessment, report, output_dir)
         for path in written:
             click.echo(f"wrote {path}", err=True)
+        if pdf:
+            from portfolio_check.report.pdf import write_pdf
+
+            printed = write_pdf(output_dir / "report.html", output_dir / "report.pdf")
+            pdf_not_made = None if printed.made else printed.message
+            click.echo(printed.message if printed.made else f"warning: {printed.message}", err=True)
     if output_format == "json":
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         click.echo(render_check_text(assessment), nl=False)
+        if pdf_not_made:
+            click.echo(f"\nPDF: {pdf_not_made}")
     ctx.exit(0 if assessment.verdict == "ready" else 1)
 
 
@@ -408,24 +421,34 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
         raise click.BadParameter(str(exc)) from None
 
 
-def _write_batch_outputs(output_dir: Path, rows: list[PortfolioRow], export: str, shard: str | None,
-                         ignored: list[dict[str, str]], problems: list[str]) -> list[Path]:
-    from portfolio_check.report import batch_view
-    from portfolio_check.report.writer import write_text_atomically
+def _write_batch_pdfs(output_dir: Path, rows: list[PortfolioRow], jobs: int | None, quiet: bool) -> list[PortfolioRow]:
+    """report.pdf beside each report.html, after the batch workers: one browser per core at a time (a PDF
+    from an earlier run is kept while its report is unchanged). Returns the rows, listing the PDFs made."""
+    import dataclasses
+    import os
 
-    document = batch_view.summary_document(rows, export, shard, ignored, problems)
-    outputs = {"summary.json": batch_view.render_summary_json(document),
-               "summary.csv": batch_view.render_summary_csv(rows),
-               "index.html": batch_view.render_index_html(rows, export, shard, ignored)}
-    for name, text in outputs.items():
-        write_text_atomically(output_dir / name, text)
-    return [output_dir / name for name in outputs]
+    from portfolio_check.report.pdf import HOW_TO_GET_A_PDF, write_pdfs
+
+    chosen = [row for row in rows if "report.html" in row.reports]
+    if not quiet and chosen:
+        click.echo(f"printing report.pdf for {len(chosen)} portfolios", err=True)
+    results = write_pdfs([(output_dir / row.folder / "report.html", output_dir / row.folder / "report.pdf")
+                          for row in chosen], workers=jobs or os.cpu_count() or 1, keep_up_to_date=True)
+    missed = [(row, result) for row, result in zip(chosen, results, strict=True) if not result.made]
+    if missed:
+        reasons = sorted({result.reason or "" for _, result in missed})
+        click.echo(f"warning: report.pdf was not made for {len(missed)} of {len(chosen)} portfolios "
+                   f"({', '.join(row.portfolio for row, _ in missed[:5])}{' ...' if len(missed) > 5 else ''}): "
+                   f"{'; '.join(reasons)}; {HOW_TO_GET_A_PDF}", err=True)
+    made = {row.folder for row, result in zip(chosen, results, strict=True) if result.made}
+    return [dataclasses.replace(row, reports=(*row.reports, "report.pdf"))
+            if row.folder in made and "report.pdf" not in row.reports else row for row in rows]
 
 
 @main.command()
 @click.argument("export", type=click.Path(path_type=Path))
 @click.option("-o", "--output-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Where to write each portfolio's reports, index.html, summary.csv and summary.json.")
+              help="Where to write each portfolio's reports, index.html, summary.csv, findings.csv and summary.json.")
 @_standard_options
 @click.option("--pattern", metavar="GLOB", help="Which entries of the export are portfolios, relative to it "
                                                 "(e.g. '*/*' or 'Cohort */*.zip'); '*' does not cross '/'.")
@@ -438,17 +461,19 @@ def _write_batch_outputs(output_dir: Path, rows: list[PortfolioRow], export: str
 @click.option("--shard", metavar="I/N", callback=_shard,
               help="Check only every N-th portfolio starting with the I-th (1-based), e.g. 2/4; "
                    "combine shard outputs with `portfolio-check merge`.")
-@click.option("--quiet", is_flag=True, help="No progress output.")
+@click.option("--quiet", is_flag=True, help="No progress output; only the one-line totals.")
+@click.option("--pdf", is_flag=True, help="Also write each portfolio's report.pdf, printed by Chromium, Chrome or "
+                                          "Edge (set PORTFOLIO_CHECK_BROWSER to name one).")
 @click.pass_context
 @reports_errors
 def batch(ctx: click.Context, export: Path, output_dir: Path, standard: str | None, standard_version: str | None,
           option: str | None, pattern: str | None, jobs: int | None, time_limit: float, portfolio_time_limit: float,
-          resume: bool, shard: tuple[int, int] | None, quiet: bool) -> None:
+          resume: bool, shard: tuple[int, int] | None, quiet: bool, pdf: bool) -> None:
     """Check every portfolio of an export, each in its own worker, and summarise them.
 
     EXPORT is a folder or a zip (e.g. a SharePoint or OneDrive download) whose sub-folders or zips
     are portfolios. Writes OUTDIR/<portfolio>/report.json (and report.html), OUTDIR/index.html,
-    summary.csv and summary.json. Exit status: 0 every portfolio was checked (whatever the
+    summary.csv, findings.csv and summary.json. Exit status: 0 every portfolio was checked (whatever the
     verdicts), 1 some could not be checked, 2 could not run.
     """
     import time
@@ -481,13 +506,15 @@ def batch(ctx: click.Context, export: Path, output_dir: Path, standard: str | No
     discovery = result.discovery
     ignored = [{"path": i.path, "reason": i.reason} for i in discovery.ignored]
     shard_text = f"{shard[0]}/{shard[1]}" if shard else None
-    _write_batch_outputs(output_dir, result.rows, str(export), shard_text, ignored, discovery.problems)
+    if pdf:
+        result.rows = _write_batch_pdfs(output_dir, result.rows, jobs, quiet)
+    warnings = batch_view.write_batch_outputs(output_dir, result.rows, str(export), shard_text, ignored, discovery.problems)
+    if not quiet and on_terminal:
+        for row in result.rows:
+            if row.failed:
+                click.echo(batch_view.outcome_line(row), err=True)
+    click.echo(batch_view.final_line(result.rows, result.reused, warnings), err=True)  # --quiet too
     if not quiet:
-        if on_terminal:
-            for row in result.rows:
-                if row.failed:
-                    click.echo(batch_view.outcome_line(row), err=True)
-        click.echo(batch_view.final_line(result.rows, result.reused), err=True)
         click.echo(f"wrote {output_dir / 'index.html'}", err=True)
     ctx.exit(1 if result.failed else 0)
 
@@ -511,8 +538,64 @@ def merge(ctx: click.Context, shard_dirs: tuple[Path, ...], output_dir: Path, qu
     merged = merge_outputs(shard_dirs, output_dir)
     if not merged.rows:
         raise Failure(f"no batch outputs found in {', '.join(map(str, shard_dirs))}")
-    _write_batch_outputs(output_dir, merged.rows, merged.export, None, merged.ignored, merged.problems)
+    warnings = batch_view.write_batch_outputs(output_dir, merged.rows, merged.export, None, merged.ignored, merged.problems)
     if not quiet:
-        click.echo(batch_view.final_line(merged.rows, 0), err=True)
+        click.echo(batch_view.final_line(merged.rows, 0, warnings), err=True)
         click.echo(f"wrote {output_dir / 'index.html'}", err=True)
     ctx.exit(1 if any(row.failed for row in merged.rows) else 0)
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="The port to serve the page on (0: any free port).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the web browser.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on. Another than this computer's own needs --allow-network.")
+@click.option("--allow-network", is_flag=True,
+              help="Let other computers reach the page (with --host); every visitor then needs the access link.")
+@click.option("--token", envvar="PORTFOLIO_CHECK_SERVE_TOKEN", metavar="TEXT",
+              help="The access token with --allow-network (default: a new one, shown on start-up).")
+@click.option("--allow-host", "extra_hosts", multiple=True, metavar="NAME",
+              help="Another name the page is reached by with --allow-network (repeatable).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Portfolios checked at once (default: one per core).")
+@click.option("--max-upload-mb", type=click.IntRange(min=1), default=2048, show_default=True,
+              help="Largest upload (all its files together), in MB.")
+@click.option("--keep-minutes", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              help="Minutes a report stays on the page after it is done; then it is deleted.")
+@click.option("--time-limit", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Seconds one file may take before it is reported as unreadable.")
+@click.option("--portfolio-time-limit", type=click.FloatRange(min=1), default=1800.0, show_default=True,
+              help="Seconds one portfolio may take before it is stopped and reported as not checked.")
+@click.pass_context
+@reports_errors
+def serve(ctx: click.Context, port: int, open_browser: bool, host: str, allow_network: bool, token: str | None,
+          extra_hosts: tuple[str, ...], jobs: int | None, max_upload_mb: int, keep_minutes: float, time_limit: float,
+          portfolio_time_limit: float) -> None:
+    """Check portfolios on a web page on this computer: upload zips, read the reports.
+
+    Nothing leaves this computer: uploads are checked here as `check -o` and `batch` check them,
+    and deleted with their reports after --keep-minutes. Stop it with Ctrl+C.
+    """
+    import secrets
+
+    from portfolio_check.serve.server import serve as serve_page
+    from portfolio_check.serve.settings import ServeSettings, is_loopback
+
+    if allow_network and not is_loopback(host) and token is None:
+        token = secrets.token_urlsafe(24)
+    settings = ServeSettings(host=host, port=port, allow_network=allow_network, token=token, jobs=jobs,
+                             max_upload_bytes=max_upload_mb * 1024**2, keep_seconds=keep_minutes * 60,
+                             seconds_per_file=time_limit, portfolio_seconds=portfolio_time_limit,
+                             extra_hosts=extra_hosts)
+    settings.check()
+
+    def ready(url: str) -> None:
+        click.echo(f"portfolio-check is ready: open {url} in your web browser.")
+        if settings.token and allow_network:
+            click.echo("Other computers need this whole link: it holds the access token. Share it only with "
+                       "the people who may check portfolios here.")
+        click.echo(f"Portfolios are checked on this computer; each report is deleted {keep_minutes:g} minutes "
+                   "after it is done. Press Ctrl+C to stop.", err=False)
+
+    serve_page(settings, _catalogues(ctx), ready, open_browser)
+    click.echo("Stopped. The uploads and reports it held were deleted.")

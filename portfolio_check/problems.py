@@ -31,10 +31,18 @@ SCAN_NOT_READ = "scan-not-read"
 #: A clip whose pictures could not all be looked at for faces (damaged frames, the time ran out).
 VIDEO_LOOK_INCOMPLETE = "video-look-incomplete"
 
+#: How to fix the archive problems that ingest reports (the checks add general advice for every code).
+ZIP_AGAIN_FIX = "Zip the portfolio again without a password."
+UNSAFE_ARCHIVE_FIX = "Unzip it on a computer you trust, check its files and zip them again."
+UNSAFE_NAME_FIX = "Unzip the archive on a computer you trust, check that file and zip the files again."
+UNZIP_FIX = "Unzip it and add its files to the portfolio."
+
 
 @dataclass(frozen=True)
 class Problem:
-    """Something found while reading a file, for a person: ``code`` is stable, ``message`` says what."""
+    """Something found while reading a file, for a person: ``code`` is stable, ``message`` says what
+    is wrong and ``fix`` how to put it right (None where the checks' general advice for the code serves)."""
 
     code: str
     message: str
+    fix: str | None = None

@@ -47,13 +47,14 @@ def test_a_complete_portfolio_is_ready(ready: Path) -> None:
     assert assessment.unmapped_files == ()
     assert assessment.portfolio.details["apprentice"] == "Sam Patel"
     assert assessment.portfolio.detail_sources["uln"] == "folder name"
-    # Every rule line passes; without start and Gateway dates, evidence dates are left unknown; the
+    # Every rule line passes; without start and Gateway dates, evidence dates are left unknown (and so are
+    # the pre-Gateway requirements, which no detail answers); the
     # fixture's one-line documents say little about the KSBs they claim, which warns but stays ready;
     # so does its clip, 16x16 pixels of one colour: no one in view, too small to see, a still.
     assert {i.rule: i.status.value for i in assessment.checklist} == {
         "standard": "pass", "manifest": "pass", "piece-count": "pass", "coverage": "pass", "ksb-claims": "warning",
         "video-limit": "pass", "video-person": "warning", "video-quality": "warning", "attribution": "pass",
-        "files": "pass", "details": "unknown"}
+        "files": "pass", "details": "unknown", "pre-gateway": "unknown"}
 
 
 def test_cli_exit_status_and_json_contract(cli, ready: Path, tmp_path: Path) -> None:

@@ -247,7 +247,7 @@ def test_pdf_readers_repair_is_readable_with_a_damage_warning(damage: str):
     result = run(extract_pdf, data)
     assert result.metadata["pages"] == 2 and result.text == "page one\npage two"
     assert [p.code for p in result.problems] == [FILE_DAMAGED]
-    assert "save or print it to PDF again" in result.problems[0].message
+    assert "save or print it to PDF again" in result.problems[0].fix
     assert result.metadata["damaged"] is True
 
 

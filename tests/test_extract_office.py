@@ -224,7 +224,7 @@ def test_word_macro_enabled_is_reported_and_still_read(word_file: Path, tmp_path
                     {"word/vbaProject.bin": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)})
     result = _extract(office.extract_word, path)
     assert [p.code for p in result.problems] == [MACRO_ENABLED]
-    assert "macros" in result.problems[0].message and ".docx" in result.problems[0].message
+    assert "macros" in result.problems[0].message and ".docx" in result.problems[0].fix
     assert result.metadata["title"] == "Observation record"
     assert "I confirm this is my own work." in result.text
 
@@ -334,7 +334,7 @@ def test_not_an_office_package(word_file: Path, tmp_path: Path) -> None:
 def test_presentation_handed_to_the_word_extractor(powerpoint_file: Path) -> None:
     problem = _problem(office.extract_word, powerpoint_file)
     assert problem.code == FILE_UNREADABLE
-    assert "PowerPoint presentation" in problem.message and ".pptx" in problem.message
+    assert "PowerPoint presentation" in problem.message and ".pptx" in problem.fix
 
 
 def test_malformed_xml_is_unreadable(word_file: Path, tmp_path: Path) -> None:
@@ -548,7 +548,7 @@ def test_powerpoint_show_and_macros(powerpoint_file: Path, tmp_path: Path) -> No
                     {"ppt/vbaProject.bin": b"not really"})
     result = _extract(office.extract_powerpoint, path)
     assert result.metadata["slides"] == 4
-    assert [p.code for p in result.problems] == [MACRO_ENABLED] and ".pptx" in result.problems[0].message
+    assert [p.code for p in result.problems] == [MACRO_ENABLED] and ".pptx" in result.problems[0].fix
 
 
 def test_powerpoint_slide_order_and_hidden_slides_come_from_the_presentation_part(
@@ -632,7 +632,7 @@ def test_macro_enabled_spreadsheet(tmp_path: Path) -> None:
     types = _member(plain, "[Content_Types].xml").replace(main, b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
     path = _rewrite(plain, tmp_path / "log.xlsm", {"[Content_Types].xml": types}, {"xl/vbaProject.bin": b"vba"})
     result = _extract(office.extract_spreadsheet, path)
-    assert [p.code for p in result.problems] == [MACRO_ENABLED] and ".xlsx" in result.problems[0].message
+    assert [p.code for p in result.problems] == [MACRO_ENABLED] and ".xlsx" in result.problems[0].fix
     assert result.metadata["rows"] == 5
 
 

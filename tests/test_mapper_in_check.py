@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -338,7 +339,8 @@ def test_suggest_text_shows_score_likelihood_statement_and_passage(portfolio: Pa
     text = " ".join(result.output.split())
     k11 = ST0792.ksb("K11")
     assert k11 is not None
-    assert f"{RISK_ASSESSMENT} K11 0.87 likely: {k11.text}" in text
+    # The score itself is the calibration's (refitted as the labelled set grows); its wording is fixed.
+    assert re.search(rf"{re.escape(RISK_ASSESSMENT)} K11 0\.(5\d|[6-9]\d) likely: {re.escape(k11.text)}", text)
     assert f"{PHOTO} no text to read (a photo)" in text
     assert "possible" in text and "the assessor decides" in text
     assert "inferred standard ST0792 v1.2" in text

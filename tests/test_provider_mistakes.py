@@ -49,7 +49,7 @@ def test_a_password_protected_portfolio_zip_is_one_finding(tmp_path: Path) -> No
     report = json.loads(text)
     assert code == 1
     assert [(f["code"], f["rule"], f["severity"]) for f in report["findings"]] == [("file-encrypted", "files", "error")]
-    assert "without a password" in report["findings"][0]["message"]
+    assert "without a password" in report["findings"][0]["fix"]
 
 
 def test_a_portfolio_zip_that_is_an_archive_bomb_gets_a_verdict_and_reports(tmp_path: Path) -> None:
@@ -107,8 +107,8 @@ def test_the_tools_own_report_inside_the_portfolio_is_not_evidence(tmp_path: Pat
     assert code == 0 and "inside the portfolio" in error
     code, text, _ = run("check", str(portfolio), "--format", "json")
     report = json.loads(text)
-    # The sample's hand mapping has claims its text does not bear out, and its clips are 64x36 colour
-    # patterns (no one in view, too small): those warnings are the only findings.
+    # The sample's clips are colour patterns (no one in view) and one hand-mapped claim rests on a
+    # single line: those warnings are the only findings.
     assert code == 0 and [f for f in report["findings"]
                           if f["rule"] not in ("ksb-claims", "video-person", "video-quality")] == []
     assert not any("gateway-report" in json.dumps(f) for f in report["findings"])

@@ -7,6 +7,8 @@ import csv
 import io
 import itertools
 import json
+import re
+import zipfile
 from pathlib import Path
 
 import builders
@@ -123,6 +125,35 @@ def test_report_html_has_every_section_and_what_each_shows(not_ready: Path) -> N
     assert "Jo Bloggs" in parties["Employer"] and "2026-09-01" in parties["Apprentice"]
 
 
+def test_what_to_fix_sits_under_the_verdict_with_a_copy_to_paste(not_ready: Path) -> None:
+    document = parse((not_ready / "report.html").read_text(encoding="utf-8"))
+    main = document.xpath("//main")[0]
+    sections = [s.get("id") or s.get("class") for s in main.xpath("section")]
+    assert sections[:2] == ["verdict verdict--not-ready", "what-to-fix"]
+    section = document.get_element_by_id("what-to-fix")
+    assert section.xpath("string(h2)") == "What to fix"
+    assert section.xpath("string(.//div[contains(@class, 'fix-group')]/h3)") == "For the apprentice"
+    numbers = [int(ol.get("start")) for ol in section.xpath(".//ol[@class='fixes']")]
+    counts = [len(ol.xpath("li")) for ol in section.xpath(".//ol[@class='fixes']")]
+    assert numbers == [1 + sum(counts[:i]) for i in range(len(counts))]  # one numbering across the groups
+    first = section.xpath(".//ol[@class='fixes']/li")[0]
+    assert first.xpath("string(.//strong)") == "Must fix" and "How:" in first.text_content()
+    uncovered = next(li.text_content() for li in section.xpath(".//li") if "have no evidence" in li.text_content())
+    assert "K1 (How structure, vision and purpose affects production)" in uncovered
+    # The same list as text to copy, in a box that needs no script to open or select.
+    box = section.xpath(".//details[@class='copy-text']/textarea")[0]
+    assert box.get("readonly") is not None and box.text.startswith("What to fix\nSam Patel: not ready for Gateway")
+    assert sum(len(ol.xpath("li")) for ol in section.xpath(".//ol[@class='fixes']")) == len(
+        json.loads((not_ready / "report.json").read_text(encoding="utf-8"))["findings"])
+
+
+def test_the_footer_says_when_and_with_what_and_nothing_else(not_ready: Path) -> None:
+    document = parse((not_ready / "report.html").read_text(encoding="utf-8"))
+    footer = " ".join(document.xpath("string(//footer)").split())
+    assert re.fullmatch(r"Checked \d{1,2} \w+ \d{4}, \d\d:\d\d UTC with portfolio-check \S+\. "
+                        r"The portfolio's files were read, not changed\.", footer), footer
+
+
 def test_report_html_is_accessible_markup(not_ready: Path) -> None:
     document = parse((not_ready / "report.html").read_text(encoding="utf-8"))
     levels = [int(h.tag[1]) for h in document.iter("h1", "h2", "h3", "h4", "h5", "h6")]
@@ -206,6 +237,8 @@ def test_a_ready_portfolio_reads_ready(ready_html: str) -> None:
     labels = {row.xpath("string(th)"): row.xpath("string(td//strong)")
               for row in document.xpath("//table[@class='checklist']//tr[td]")}
     assert labels.pop("Apprentice details and dates") == "Unknown"
+    # Nor does it say anything of English and maths or the Gateway declaration: unknown, not a pass.
+    assert labels.pop("Pre-Gateway requirements", "Unknown") == "Unknown"
     assert set(labels.values()) == {"Pass", "Warning"}
     assert any("Showreel.url" in item.text_content()
                for item in document.xpath("//li[contains(@class, 'finding--warning')]"))
@@ -259,6 +292,16 @@ def test_thumbnails_are_made_in_extraction_only_when_asked_and_stay_small(tmp_pa
     Image.new("RGB", (4000, 3200), (20, 90, 160)).save(root / "huge scan.png")
     Image.new("RGB", (4000, 3200), (20, 90, 160)).save(root / "huge photo.jpg", "JPEG")
     builders.pptx(root / "deck.pptx", ["Production meeting"])
+    # python-pptx saves a blank white preview: no preview. A deck whose preview shows something keeps it.
+    preview = io.BytesIO()
+    slide = Image.new("RGB", (256, 192), "white")
+    slide.paste((200, 60, 30), (20, 20, 236, 80))  # a title bar
+    slide.save(preview, "JPEG")
+    with zipfile.ZipFile(root / "deck.pptx") as blank, \
+            zipfile.ZipFile(root / "slides.pptx", "w", zipfile.ZIP_DEFLATED) as shown:
+        for info in blank.infolist():
+            shown.writestr(info.filename, preview.getvalue() if info.filename == "docProps/thumbnail.jpeg"
+                           else blank.read(info))
     builders.pdf(root / "schedule.pdf", [["Monday: recce"]])
     builders.clip(root / "walkthrough.mp4", 1.0)
     inventory = ingest(root)
@@ -266,8 +309,8 @@ def test_thumbnails_are_made_in_extraction_only_when_asked_and_stay_small(tmp_pa
     plain = extract_inventory(inventory, ExtractionSettings(jobs=2))
     assert [r.path for r in plain if r.thumbnail] == []
     made = {r.path: r.thumbnail for r in extract_inventory(inventory, ExtractionSettings(jobs=2, thumbnails=True))}
-    assert {path for path, uri in made.items() if uri} == {"photo.jpg", "diagram.png", "huge photo.jpg", "deck.pptx"}
-    for path in ("photo.jpg", "diagram.png", "huge photo.jpg", "deck.pptx"):
+    assert {path for path, uri in made.items() if uri} == {"photo.jpg", "diagram.png", "huge photo.jpg", "slides.pptx"}
+    for path in ("photo.jpg", "diagram.png", "huge photo.jpg", "slides.pptx"):
         mime, encoded = made[path].removeprefix("data:").split(";base64,")
         data = base64.b64decode(encoded)
         picture = Image.open(io.BytesIO(data))
@@ -279,8 +322,15 @@ def test_thumbnails_are_made_in_extraction_only_when_asked_and_stay_small(tmp_pa
 def test_thumbnails_reach_the_html_report_but_not_the_json(not_ready: Path) -> None:
     document = parse((not_ready / "report.html").read_text(encoding="utf-8"))
     previews = {img.get("alt").removeprefix("Preview of "): img.get("src") for img in document.xpath("//img")}
-    assert {"03 Set photo 3.jpg", "02 Production meeting deck.pptx"} <= set(previews)
+    assert "03 Set photo 3.jpg" in set(previews)
     assert "01 Walkthrough 1.mp4" not in previews and "05 Schedule 5.pdf" not in previews
+    # The deck's saved preview is a blank slide: a PowerPoint icon stands in for it, not a blank box.
+    assert "02 Production meeting deck.pptx" not in previews
+    icons = {" ".join(icon.xpath("string(following-sibling::div//div[@class='file__name'])").split()):
+             (icon.get("class"), icon.get("aria-label"), icon.xpath("string(.)"))
+             for icon in document.xpath("//span[contains(@class, 'file-icon ')]")}
+    assert icons["02 Production meeting deck.pptx"] == (
+        "file__thumb file__thumb--none file-icon file-icon--powerpoint", "PowerPoint file, no preview", "PPPTX")
     report = (not_ready / "report.json").read_text(encoding="utf-8")
     assert "data:image" not in report and json.loads(report)["verdict"] == "not-ready"
 

@@ -131,7 +131,7 @@ def test_pdfs_readers_repair_are_readable_with_a_warning(wild: Path, folder: str
         assert (record.kind, record.error, record.metadata["pages"]) == ("pdf", None, pages), name
         assert errors(record) == set(), (name, record.problems)
         assert codes(record) == {"file-damaged"}, name
-        assert "save or print it to PDF again" in record.problems[0].message
+        assert "save or print it to PDF again" in record.problems[0].fix
 
 
 def test_mdat_running_past_the_end_is_not_a_cut(wild: Path) -> None:

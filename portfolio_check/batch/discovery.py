@@ -30,7 +30,7 @@ from portfolio_check.ingest.inventory import (
 from portfolio_check.pipeline import DETAILS_NAMES, manifest_candidates
 
 #: Names the batch writes at the top of OUTDIR; no portfolio folder may take them.
-TOP_LEVEL_OUTPUTS = ("index.html", "summary.csv", "summary.json")
+TOP_LEVEL_OUTPUTS = ("index.html", "summary.csv", "summary.json", "findings.csv")
 #: Entries an export zip may hold (its central directory is read into memory whole).
 MAX_EXPORT_ENTRIES = 500_000
 _WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.IGNORECASE)

@@ -15,10 +15,80 @@ from typing import Any, Literal
 
 from portfolio_check.batch.discovery import PortfolioSource
 from portfolio_check.checks.model import Assessment
+from portfolio_check.checks.resolve import details_from_folder_name
+from portfolio_check.findings import Finding
+from portfolio_check.formatting import sentence
 from portfolio_check.report.writer import write_text_atomically
 
 #: The file in each portfolio's output folder that holds its summary row and input fingerprint.
 ROW_FILE = "batch-row.json"
+
+
+@dataclass(frozen=True)
+class RowFinding:
+    """One finding of a portfolio as ``findings.csv`` and ``summary.json`` list it."""
+
+    severity: str
+    code: str
+    #: The checklist line (rule id) it belongs to.
+    rule: str | None
+    message: str
+    fix: str | None = None
+    piece: str | None = None
+    #: The portfolio file it concerns.
+    path: str | None = None
+    ksb: str | None = None
+
+    @classmethod
+    def of(cls, finding: Finding) -> RowFinding:
+        return cls(severity=finding.severity.value, code=finding.code, rule=finding.rule, message=finding.message,
+                   fix=finding.fix, piece=finding.piece, path=finding.path, ksb=finding.ksb)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> RowFinding:
+        if not isinstance(data, Mapping):
+            raise ValueError(f"a finding is a mapping, not {data!r}")
+        return cls(severity=_text(data, "severity"), code=_text(data, "code"), rule=_optional_text(data, "rule"),
+                   message=_text(data, "message"), fix=_optional_text(data, "fix"),
+                   piece=_optional_text(data, "piece"), path=_optional_text(data, "path"),
+                   ksb=_optional_text(data, "ksb"))
+
+
+@dataclass(frozen=True)
+class Naming:
+    """Who one of the portfolio's own documents says it belongs to (compared with its folder name)."""
+
+    #: ``details`` (portfolio.yaml), ``manifest`` (its Portfolio sheet) or ``statement``.
+    source: str
+    #: The document, relative to the portfolio.
+    path: str | None
+    apprentice: str | None
+    uln: str | None
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Naming:
+        if not isinstance(data, Mapping):
+            raise ValueError(f"a naming is a mapping, not {data!r}")
+        return cls(source=_text(data, "source"), path=_optional_text(data, "path"),
+                   apprentice=_optional_text(data, "apprentice"), uln=_optional_text(data, "uln"))
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """An evidence file's size and content digest, as the extract stage measured it while reading the file."""
+
+    path: str
+    size: int
+    sha256: str
+
+    @classmethod
+    def from_dict(cls, data: Any) -> EvidenceFile:
+        if not isinstance(data, Mapping):
+            raise ValueError(f"an evidence file is a mapping, not {data!r}")
+        size = _optional_count(data, "size")
+        if size is None:
+            raise ValueError("an evidence file has a size")
+        return cls(path=_text(data, "path"), size=size, sha256=_text(data, "sha256"))
 
 
 @dataclass(frozen=True)
@@ -35,25 +105,39 @@ class PortfolioRow:
     status: Literal["checked", "error"]
     #: ``ready`` or ``not-ready``; None when it could not be checked.
     verdict: str | None
+    #: From the portfolio's details; for a portfolio that could not be checked, from a ``<Name> <ULN>`` folder name.
     apprentice: str | None
     uln: str | None
+    employer: str | None
     #: ``ST0792 v1.2``; None when nothing said which standard it is for, or it could not be checked.
     standard: str | None
     option: str | None
+    #: The planned Gateway date as the portfolio's details give it.
+    gateway_date: str | None
     pieces: int | None
     video_seconds: float | None
     uncovered_ksbs: int | None
+    #: The KSB (or duty) codes no usable piece evidences, in the standard's order.
+    uncovered_codes: tuple[str, ...]
     errors: int | None
     warnings: int | None
     #: How many files it holds.
     files: int | None
     #: The codes of its error findings, sorted, each once.
     error_codes: tuple[str, ...]
+    #: The codes of its warning findings, sorted, each once.
+    warning_codes: tuple[str, ...]
     problem: str | None
     #: The report files written into its output folder.
     reports: tuple[str, ...]
     #: When it was checked (UTC, ISO 8601).
     checked_at: str
+    #: Every finding, errors first; for a portfolio that could not be checked, one saying why.
+    findings: tuple[RowFinding, ...]
+    #: Who its details file, manifest and statement say it belongs to.
+    named_in: tuple[Naming, ...]
+    #: Its evidence files' sizes and digests, for finding the same file in two apprentices' portfolios.
+    evidence: tuple[EvidenceFile, ...]
 
     @property
     def failed(self) -> bool:
@@ -63,7 +147,11 @@ class PortfolioRow:
     def to_dict(self) -> dict[str, Any]:
         """Its ``summary.json`` entry (and what `from_dict` reads back)."""
         data = {f.name: getattr(self, f.name) for f in fields(self)}
-        return {**data, "error_codes": list(self.error_codes), "reports": list(self.reports)}
+        return {**data, "uncovered_codes": list(self.uncovered_codes), "error_codes": list(self.error_codes),
+                "warning_codes": list(self.warning_codes), "reports": list(self.reports),
+                "findings": [_plain(item) for item in self.findings],
+                "named_in": [_plain(item) for item in self.named_in],
+                "evidence": [_plain(item) for item in self.evidence]}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PortfolioRow:
@@ -75,12 +163,28 @@ class PortfolioRow:
             portfolio=_text(data, "portfolio"), folder=_text(data, "folder"), where=_text(data, "where"),
             status=data["status"], verdict=_optional_text(data, "verdict"),
             apprentice=_optional_text(data, "apprentice"), uln=_optional_text(data, "uln"),
-            standard=_optional_text(data, "standard"), option=_optional_text(data, "option"),
+            employer=_optional_text(data, "employer"), standard=_optional_text(data, "standard"),
+            option=_optional_text(data, "option"), gateway_date=_optional_text(data, "gateway_date"),
             pieces=_optional_count(data, "pieces"), video_seconds=_optional_number(data, "video_seconds"),
-            uncovered_ksbs=_optional_count(data, "uncovered_ksbs"), errors=_optional_count(data, "errors"),
-            warnings=_optional_count(data, "warnings"), files=_optional_count(data, "files"),
-            error_codes=_texts(data, "error_codes"), problem=_optional_text(data, "problem"),
-            reports=_texts(data, "reports"), checked_at=_text(data, "checked_at"))
+            uncovered_ksbs=_optional_count(data, "uncovered_ksbs"), uncovered_codes=_texts(data, "uncovered_codes"),
+            errors=_optional_count(data, "errors"), warnings=_optional_count(data, "warnings"),
+            files=_optional_count(data, "files"), error_codes=_texts(data, "error_codes"),
+            warning_codes=_texts(data, "warning_codes"), problem=_optional_text(data, "problem"),
+            reports=_texts(data, "reports"), checked_at=_text(data, "checked_at"),
+            findings=tuple(RowFinding.from_dict(item) for item in _list(data, "findings")),
+            named_in=tuple(Naming.from_dict(item) for item in _list(data, "named_in")),
+            evidence=tuple(EvidenceFile.from_dict(item) for item in _list(data, "evidence")))
+
+
+def _plain(item: RowFinding | Naming | EvidenceFile) -> dict[str, Any]:
+    return {f.name: getattr(item, f.name) for f in fields(item)}
+
+
+def _list(data: Mapping[str, Any], key: str) -> list[Any]:
+    value = _value(data, key)
+    if not isinstance(value, list):
+        raise ValueError(f"a row's '{key}' is a list, not {value!r}")
+    return value
 
 
 def _value(data: Mapping[str, Any], key: str) -> Any:
@@ -132,23 +236,73 @@ def portfolio_row(source: PortfolioSource, assessment: Assessment, reports: Sequ
     details = assessment.portfolio.details
     standard = assessment.standard
     judgement = assessment.judgement
+    findings = [*assessment.errors, *assessment.warnings]
     return PortfolioRow(
         portfolio=source.name, folder=source.folder, where=source.where, status="checked",
         verdict=judgement.code, apprentice=details.get("apprentice"), uln=details.get("uln"),
+        employer=details.get("employer"),
         standard=None if standard is None else f"{standard.reference} v{standard.version}",
-        option=assessment.option, pieces=assessment.piece_count, video_seconds=assessment.video_seconds(),
-        uncovered_ksbs=len(assessment.coverage.missing), errors=judgement.errors, warnings=judgement.warnings,
+        option=assessment.option, gateway_date=details.get("gateway_date"), pieces=assessment.piece_count,
+        video_seconds=assessment.video_seconds(), uncovered_ksbs=len(assessment.coverage.missing),
+        uncovered_codes=tuple(assessment.coverage.missing), errors=judgement.errors, warnings=judgement.warnings,
         files=len(assessment.portfolio.records), error_codes=tuple(sorted({f.code for f in assessment.errors})),
-        problem=None, reports=tuple(reports), checked_at=_now())
+        warning_codes=tuple(sorted({f.code for f in assessment.warnings})), problem=None, reports=tuple(reports),
+        checked_at=_now(), findings=tuple(RowFinding.of(f) for f in findings), named_in=_namings(assessment),
+        evidence=_evidence(assessment))
+
+
+def _namings(assessment: Assessment) -> tuple[Naming, ...]:
+    """Who the portfolio's details file, manifest sheet and statements say it belongs to. The folder name
+    is left out: it is what these are compared with."""
+    portfolio = assessment.portfolio
+    found = []
+    stated = {key: portfolio.details.get(key) if portfolio.detail_sources.get(key) == "portfolio.yaml" else None
+              for key in ("apprentice", "uln")}
+    if any(stated.values()):
+        found.append(Naming("details", portfolio.details_path, stated["apprentice"], stated["uln"]))
+    sheet = portfolio.manifest.details if portfolio.manifest else {}
+    if sheet.get("apprentice") or sheet.get("uln"):
+        found.append(Naming("manifest", portfolio.manifest_path, sheet.get("apprentice") or None,
+                            sheet.get("uln") or None))
+    for statement in assessment.attribution.statements():
+        name = statement.party("apprentice").name
+        if name:
+            found.append(Naming("statement", statement.path, name, None))
+    return tuple(found)
+
+
+#: Formats of files that hold nothing: two of the same size are alike without being the same evidence.
+_HOLLOW_FORMATS = ("empty", "zero-filled")
+
+
+def _evidence(assessment: Assessment) -> tuple[EvidenceFile, ...]:
+    """The portfolio's files but its manifest and details file, with the digest extraction took of each."""
+    portfolio = assessment.portfolio
+    own = {portfolio.manifest_path, portfolio.details_path}
+    return tuple(EvidenceFile(record.path, record.size, record.sha256) for record in portfolio.records
+                 if record.sha256 and record.size > 0 and record.path not in own
+                 and record.format not in _HOLLOW_FORMATS)
+
+
+#: The code of the ``findings.csv`` line for a portfolio that could not be checked.
+NOT_CHECKED = "portfolio-not-checked"
+NOT_CHECKED_FIX = ("Check this portfolio on its own (portfolio-check check) to see what stops it, replace the damaged, "
+                   "password-protected or unsupported file or zip, then run the batch again (--resume checks only "
+                   "what changed).")
 
 
 def error_row(source: PortfolioSource, problem: str) -> PortfolioRow:
-    """The row of a portfolio that could not be checked, saying why."""
+    """The row of a portfolio that could not be checked, saying why, with the apprentice and ULN its
+    ``<Name> <ULN>`` folder name gives."""
+    named = details_from_folder_name(source.name)
     return PortfolioRow(
         portfolio=source.name, folder=source.folder, where=source.where, status="error", verdict=None,
-        apprentice=None, uln=None, standard=None, option=None, pieces=None, video_seconds=None,
-        uncovered_ksbs=None, errors=None, warnings=None, files=None, error_codes=(), problem=problem,
-        reports=(), checked_at=_now())
+        apprentice=named.get("apprentice"), uln=named.get("uln"), employer=None, standard=None, option=None,
+        gateway_date=None, pieces=None, video_seconds=None, uncovered_ksbs=None, uncovered_codes=(), errors=None,
+        warnings=None, files=None, error_codes=(), warning_codes=(), problem=problem, reports=(), checked_at=_now(),
+        findings=(RowFinding(severity="error", code=NOT_CHECKED, rule="batch",
+                             message=sentence(f"It could not be checked: {problem}"), fix=NOT_CHECKED_FIX),),
+        named_in=(), evidence=())
 
 
 def row_order(row: PortfolioRow) -> tuple[str, str, str]:

@@ -232,10 +232,10 @@ def _truthy(value: Any) -> bool:
 
 
 def _apply_rules(document: dict[str, Any], rules: Mapping[str, Any], source: str) -> None:
-    """Add methods (with the KSBs each assesses) and portfolio rules from a rules file."""
-    unknown = sorted(set(rules) - {"methods", "portfolio"})
+    """Add methods (with the KSBs each assesses), portfolio rules and pre-Gateway requirements from a rules file."""
+    unknown = sorted(set(rules) - {"methods", "portfolio", "gateway"})
     if unknown:
-        raise CatalogueError(source, "", f"unknown field '{unknown[0]}' (fields here: methods, portfolio)")
+        raise CatalogueError(source, "", f"unknown field '{unknown[0]}' (fields here: methods, portfolio, gateway)")
     codes = {k["code"]: k for k in document["ksbs"]}
     methods = []
     for index, raw in enumerate(rules.get("methods") or []):
@@ -255,4 +255,7 @@ def _apply_rules(document: dict[str, Any], rules: Mapping[str, Any], source: str
     portfolio = dict(rules.get("portfolio") or {})
     portfolio.setdefault("evidence_codes", document["portfolio"]["evidence_codes"])
     document["portfolio"] = portfolio
+    if rules.get("gateway") is not None:
+        # Checked with the rest of the document by `parse_standard`.
+        document["gateway"] = rules["gateway"]
     document["notes"] += f" Assessment methods and portfolio rules were added from {source}."

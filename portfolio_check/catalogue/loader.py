@@ -12,22 +12,28 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from portfolio_check.catalogue.model import (
     CORE,
     KSB_KINDS,
     MANUAL_CHECK_SCOPES,
+    REQUIREMENTS,
     AssessmentMethod,
     Catalogues,
+    Declared,
     Descriptor,
     Duty,
+    EnglishMaths,
+    GatewayRules,
     Ksb,
     ManualCheckItem,
     Option,
     PortfolioRules,
+    Requirement,
     Standard,
     Theme,
+    TrainingMinimum,
 )
 from portfolio_check.errors import CatalogueError
 from portfolio_check.resources import catalogue_dir
@@ -163,12 +169,16 @@ def _describe(value: Any) -> str:
 
 _TOP_FIELDS = (
     "schema", "reference", "version", "title", "level", "status", "route", "source", "notes",
-    "options", "methods", "themes", "ksbs", "duties", "ksb_categories", "portfolio", "manual_checks",
+    "options", "methods", "themes", "ksbs", "duties", "ksb_categories", "portfolio", "gateway",
+    "manual_checks",
 )
 _PORTFOLIO_FIELDS = (
     "min_pieces", "max_pieces", "max_video_seconds", "min_video_height", "attribution_statement_required",
     "evidence_method", "evidence_codes", "assumptions",
 )
+_GATEWAY_FIELDS = ("source", "notes", "training", "english_maths", "declaration", "adjustments")
+#: English and maths levels a standard may ask for (Entry level is not an apprenticeship requirement).
+ENGLISH_MATHS_LEVELS = (1, 2, 3)
 
 
 def parse_standard(data: Any, source: str) -> Standard:
@@ -204,6 +214,7 @@ def parse_standard(data: Any, source: str) -> Standard:
         for i, c in enumerate(top.items("ksb_categories"))
     )
     portfolio = _parse_portfolio(top, method_ids, bool(ksbs), bool(duties))
+    gateway = _parse_gateway(top)
     manual_checks = tuple(_parse_manual_checks(top))
     return Standard(
         reference=reference,
@@ -221,6 +232,7 @@ def parse_standard(data: Any, source: str) -> Standard:
         duties=duties,
         ksb_categories=categories,
         portfolio=portfolio,
+        gateway=gateway,
         manual_checks=manual_checks,
         origin=source,
     )
@@ -391,6 +403,55 @@ def _parse_portfolio(top: _Entry, method_ids: set[str], has_ksbs: bool, has_duti
         evidence_codes=evidence_codes,  # type: ignore[arg-type]
         assumptions=assumptions,
     )
+
+
+def _parse_gateway(top: _Entry) -> GatewayRules:
+    """The pre-Gateway requirements; each one left out (or ``null``) is one the standard does not state."""
+    raw = top.data.get("gateway")
+    if raw is None:
+        return GatewayRules()
+    entry = _Entry(raw, top.source, "gateway", _GATEWAY_FIELDS)
+
+    def part(key: str, fields: tuple[str, ...]) -> _Entry | None:
+        value = entry.data.get(key)
+        if value is None:
+            return None
+        return _Entry(value, entry.source, f"gateway.{key}", ("requirement", *fields))
+
+    training = english_maths = declaration = adjustments = None
+    item = part("training", ("min_months",))
+    if item is not None:
+        months = item.integer("min_months", minimum=1)
+        if months is None:
+            raise item.error("min_months", "missing (the least number of months from the start to Gateway, e.g. 12)")
+        training = TrainingMinimum(months=months, requirement=_requirement(item))
+    item = part("english_maths", ("level",))
+    if item is not None:
+        level = item.integer("level", minimum=1)
+        if level not in ENGLISH_MATHS_LEVELS:
+            found = "nothing" if level is None else str(level)
+            raise item.error("level", f"expected the English and maths level, 1, 2 or 3 (e.g. 2 for Functional Skills "
+                                      f"Level 2 or GCSE grade 4/C), found {found}")
+        english_maths = EnglishMaths(level=level, requirement=_requirement(item))
+    item = part("declaration", ())
+    if item is not None:
+        declaration = Declared(requirement=_requirement(item))
+    item = part("adjustments", ())
+    if item is not None:
+        adjustments = Declared(requirement=_requirement(item))
+    return GatewayRules(training=training, english_maths=english_maths, declaration=declaration,
+                        adjustments=adjustments, source=entry.text("source", required=False),
+                        notes=entry.text("notes", required=False))
+
+
+def _requirement(item: _Entry) -> Requirement:
+    """``typical`` or ``hard``: each requirement must say which, since it decides warning or error."""
+    value = (item.text("requirement", required=False) or "").lower()
+    if value not in REQUIREMENTS:
+        found = f"'{value}'" if value else "nothing"
+        raise item.error("requirement", f"expected 'typical' (not meeting it is a warning) or 'hard' (an error), "
+                                        f"found {found}")
+    return cast(Requirement, value)
 
 
 def _parse_manual_checks(top: _Entry) -> Iterable[ManualCheckItem]:

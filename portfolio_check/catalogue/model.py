@@ -122,6 +122,54 @@ class PortfolioRules:
         return [name for name in names if getattr(self, name) is None]
 
 
+#: How firm a pre-Gateway requirement is: ``typical`` (not meeting it is a warning) or ``hard`` (an error).
+Requirement = Literal["typical", "hard"]
+REQUIREMENTS: tuple[str, ...] = ("typical", "hard")
+
+
+@dataclass(frozen=True)
+class TrainingMinimum:
+    """The least time on programme, start to Gateway, in whole months."""
+
+    months: int
+    requirement: Requirement = "typical"
+
+
+@dataclass(frozen=True)
+class EnglishMaths:
+    """English and maths qualifications at ``level`` or above (e.g. 2: Functional Skills Level 2, GCSE grade 4/C)."""
+
+    level: int
+    requirement: Requirement = "hard"
+
+
+@dataclass(frozen=True)
+class Declared:
+    """Something the provider, employer and apprentice declare before Gateway (a signed declaration...)."""
+
+    requirement: Requirement = "hard"
+
+
+@dataclass(frozen=True)
+class GatewayRules:
+    """What an apprentice needs before Gateway besides the portfolio. ``None``: the standard does not say."""
+
+    training: TrainingMinimum | None = None
+    english_maths: EnglishMaths | None = None
+    #: A signed Gateway declaration (not the portfolio's statement, which `PortfolioRules` covers).
+    declaration: Declared | None = None
+    #: Reasonable adjustments and special considerations declared (``none`` is a declaration).
+    adjustments: Declared | None = None
+    #: Where the requirements were transcribed from, for whoever maintains the catalogue.
+    source: str | None = None
+    #: Why requirements are left out, for a standard whose source does not give them.
+    notes: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return all(x is None for x in (self.training, self.english_maths, self.declaration, self.adjustments))
+
+
 #: What a manual check is done for: the portfolio once, or each video clip, scan or statement.
 ManualCheckScope = Literal["portfolio", "clip", "scan", "statement"]
 MANUAL_CHECK_SCOPES: tuple[str, ...] = ("portfolio", "clip", "scan", "statement")
@@ -159,6 +207,8 @@ class Standard:
     duties: tuple[Duty, ...] = ()
     ksb_categories: tuple[str, ...] = ()
     portfolio: PortfolioRules = field(default_factory=PortfolioRules)
+    #: What the apprentice needs before Gateway besides the portfolio (training time, English and maths...).
+    gateway: GatewayRules = field(default_factory=GatewayRules)
     #: What a person must check by hand before Gateway, in the order the report lists it.
     manual_checks: tuple[ManualCheckItem, ...] = ()
     #: Where the catalogue was read from (a file path), for messages.

@@ -77,45 +77,71 @@ HEIF_MAX_EXIF_BYTES = 1024**2
 THUMBNAIL_MAX_PIXELS = 60_000_000
 
 PDF_ENCRYPTED_MESSAGE = (
-    "The PDF is password-protected, so an assessor cannot open it. Remove the password "
+    "The PDF is password-protected, so an assessor cannot open it."
+)
+PDF_ENCRYPTED_FIX = (
+    "Remove the password "
     "(print to PDF or save without security) and submit it again."
 )
 PDF_DAMAGED_MESSAGE = (
-    "The PDF cannot be read: it is damaged or incomplete, or is not really a PDF. Open it and "
+    "The PDF cannot be read: it is damaged or incomplete, or is not really a PDF."
+)
+PDF_DAMAGED_FIX = (
+    "Open it and "
     "save or print it to PDF again, then submit the new file."
 )
 PDF_REPAIRED_MESSAGE = (
     "The PDF is damaged (its index of contents is broken or its end marker is missing), though PDF "
-    "readers repair it as they open it. Open it and save or print it to PDF again so that every "
+    "readers repair it as they open it."
+)
+PDF_REPAIRED_FIX = (
+    "Open it and save or print it to PDF again so that every "
     "reader opens it, then submit the new file."
 )
 PDF_TRUNCATED_MESSAGE = (
     "The PDF is cut off: parts of it, pages among them, are missing (it was probably cut short while "
-    "copying or uploading). Copy it again from the original, or save or print it to PDF again, and "
+    "copying or uploading)."
+)
+PDF_TRUNCATED_FIX = (
+    "Copy it again from the original, or save or print it to PDF again, and "
     "submit the new file."
 )
 PDF_PROTECTED_MESSAGE = (
     "The PDF is protected by rights management ({handler}): it opens only in a reader signed in to its "
-    "owner's rights service, so an assessor cannot open it. Ask its owner for a copy without "
+    "owner's rights service, so an assessor cannot open it."
+)
+PDF_PROTECTED_FIX = (
+    "Ask its owner for a copy without "
     "protection, or print it to PDF, and submit that."
 )
 IMAGE_CUT_OFF_MESSAGE = (
     "The picture is cut off: the file ends before the end of the picture data (it was probably cut "
-    "short while copying or uploading), so part of it shows grey or not at all. Copy it again from "
+    "short while copying or uploading), so part of it shows grey or not at all."
+)
+IMAGE_CUT_OFF_FIX = (
+    "Copy it again from "
     "the original and submit it again."
 )
 PNG_CHECKSUM_MESSAGE = (
     "The picture is slightly damaged: some of its internal checksums are wrong (the program that "
-    "last wrote it did not update them). Most viewers still show it, but some refuse it: open it and "
-    "save it again as PNG or JPEG."
+    "last wrote it did not update them). Most viewers still show it, but some refuse it."
+)
+PNG_CHECKSUM_FIX = (
+    "Open it and save it again as PNG or JPEG."
 )
 IMAGE_DAMAGED_MESSAGE = (
-    "The picture cannot be read: it is damaged or incomplete, or is not really a picture. Open it "
+    "The picture cannot be read: it is damaged or incomplete, or is not really a picture."
+)
+IMAGE_DAMAGED_FIX = (
+    "Open it "
     "and save it again as JPEG or PNG, then submit the new file."
 )
 LINK_EMPTY_MESSAGE = (
     "The shortcut does not say which web page or file it points to, so there is nothing for an "
-    "assessor to open. Add the evidence itself to the portfolio instead of a shortcut."
+    "assessor to open."
+)
+LINK_EMPTY_FIX = (
+    "Add the evidence itself to the portfolio instead of a shortcut."
 )
 
 # EXIF tags (see the EXIF 2.32 specification).
@@ -142,7 +168,8 @@ def _require_content(size: int, what: str) -> None:
     if size <= 0:
         raise ExtractionProblem(
             FILE_EMPTY,
-            f"The {what} is empty (0 bytes). Submit the file again; it may not have saved or uploaded properly.",
+            f"The {what} is empty (0 bytes): it may not have saved or uploaded properly.",
+            fix="Submit the file again.",
         )
 
 
@@ -224,7 +251,7 @@ def extract_pdf(stream: BinaryIO, size: int) -> Extraction:
                 # Viewers rebuild a PDF whose end (startxref, trailer, %%EOF) is missing or wrong by
                 # scanning its objects; pypdf does so too once the end points nowhere.
                 if not _starts_like_pdf(source):
-                    raise ExtractionProblem(FILE_UNREADABLE, PDF_DAMAGED_MESSAGE) from error
+                    raise ExtractionProblem(FILE_UNREADABLE, PDF_DAMAGED_MESSAGE, fix=PDF_DAMAGED_FIX) from error
                 repairs.append(f"rebuilt after: {error}")
                 try:
                     extraction = _read_pdf(_reader(_repairable(source, size)))
@@ -240,7 +267,7 @@ def extract_pdf(stream: BinaryIO, size: int) -> Extraction:
             # A missing dependency (cryptography, for AES) is the installation's fault, not the file's.
             raise
         except (Exception, MemoryError) as error:  # pypdf documents its exceptions as bugs for callers
-            raise ExtractionProblem(FILE_UNREADABLE, PDF_DAMAGED_MESSAGE) from error
+            raise ExtractionProblem(FILE_UNREADABLE, PDF_DAMAGED_MESSAGE, fix=PDF_DAMAGED_FIX) from error
     damage = [message for message in repairs if _is_structural(message)]
     meta = extraction.metadata
     claimed = meta.pop("claimed_pages", None)
@@ -251,9 +278,9 @@ def extract_pdf(stream: BinaryIO, size: int) -> Extraction:
     # writer's slip that readers ignore).
     pages_missing = (claimed or 0) > (meta.get("pages") or 0)
     if pages_missing or cut_off or (not ends_properly and missing_objects):
-        extraction.problems.append(Problem(FILE_TRUNCATED, PDF_TRUNCATED_MESSAGE))
+        extraction.problems.append(Problem(FILE_TRUNCATED, PDF_TRUNCATED_MESSAGE, fix=PDF_TRUNCATED_FIX))
     else:
-        extraction.problems.append(Problem(FILE_DAMAGED, PDF_REPAIRED_MESSAGE))
+        extraction.problems.append(Problem(FILE_DAMAGED, PDF_REPAIRED_MESSAGE, fix=PDF_REPAIRED_FIX))
     meta["damaged"] = True
     return extraction
 
@@ -270,7 +297,8 @@ def _reader(source: Any) -> PdfReader:
             encrypt = encrypt.get_object() if encrypt is not None else None
             handler = encrypt.get("/Filter") if isinstance(encrypt, DictionaryObject) else None
             if handler is not None and str(handler) != "/Standard":
-                raise ExtractionProblem(FILE_PROTECTED, PDF_PROTECTED_MESSAGE.format(handler=str(handler).lstrip("/")))
+                raise ExtractionProblem(FILE_PROTECTED, PDF_PROTECTED_MESSAGE.format(handler=str(handler).lstrip("/")),
+                                        fix=PDF_PROTECTED_FIX)
             super()._handle_encryption(password)
 
     # pypdf looks through up to this many objects for a catalog the trailer does not name; each
@@ -440,7 +468,7 @@ def _read_pdf(reader: PdfReader) -> Extraction:
     metadata: dict[str, Any] = {"encrypted": bool(reader.is_encrypted)}
     if reader.is_encrypted:
         if not _opens_with_empty_password(reader):
-            raise ExtractionProblem(FILE_ENCRYPTED, PDF_ENCRYPTED_MESSAGE)
+            raise ExtractionProblem(FILE_ENCRYPTED, PDF_ENCRYPTED_MESSAGE, fix=PDF_ENCRYPTED_FIX)
         metadata["opens_with_empty_password"] = True
 
     pages = _pdf_pages(reader)
@@ -548,7 +576,7 @@ def _first_pages(reader: PdfReader, limit: int) -> list[PageObject]:
         if node.get("/Type") != "/Page" and isinstance(kids, ArrayObject):
             number = reference.idnum if isinstance(reference, IndirectObject) else -1
             if number in ancestors:
-                raise ExtractionProblem(FILE_UNREADABLE, PDF_DAMAGED_MESSAGE)  # the page tree loops
+                raise ExtractionProblem(FILE_UNREADABLE, PDF_DAMAGED_MESSAGE, fix=PDF_DAMAGED_FIX)  # the page tree loops
             if len(ancestors) >= PDF_TREE_MAX_DEPTH:
                 continue
             passed_on = dict(inherited)
@@ -746,17 +774,17 @@ def extract_image(stream: BinaryIO, size: int) -> Extraction:
         except (Exception, MemoryError) as error:  # Pillow's plugins raise anything on damage
             fallback = _png_with_bad_checksums(stream, size) if head.startswith(PNG_SIGNATURE) else None
             if fallback is None:
-                raise ExtractionProblem(FILE_UNREADABLE, IMAGE_DAMAGED_MESSAGE) from error
+                raise ExtractionProblem(FILE_UNREADABLE, IMAGE_DAMAGED_MESSAGE, fix=IMAGE_DAMAGED_FIX) from error
             width, height, exif = fallback
             metadata = {"width": width, "height": height, "format": "PNG"}
-            problems.append(Problem(FILE_DAMAGED, PNG_CHECKSUM_MESSAGE))
+            problems.append(Problem(FILE_DAMAGED, PNG_CHECKSUM_MESSAGE, fix=PNG_CHECKSUM_FIX))
         metadata.update(_exif_facts(exif))
     if width <= 0 or height <= 0:
-        raise ExtractionProblem(FILE_UNREADABLE, IMAGE_DAMAGED_MESSAGE)
+        raise ExtractionProblem(FILE_UNREADABLE, IMAGE_DAMAGED_MESSAGE, fix=IMAGE_DAMAGED_FIX)
     metadata["megapixels"] = round(width * height / 1_000_000, 2)
     if (metadata["format"] == "JPEG" and _jpeg_cut_off(stream, size)) or (
             metadata["format"] == "PNG" and _png_cut_off(stream, size)):
-        problems.append(Problem(FILE_TRUNCATED, IMAGE_CUT_OFF_MESSAGE))
+        problems.append(Problem(FILE_TRUNCATED, IMAGE_CUT_OFF_MESSAGE, fix=IMAGE_CUT_OFF_FIX))
     if any(problem.code == FILE_TRUNCATED for problem in problems):
         metadata["truncated"] = True
     return Extraction(metadata=metadata, problems=problems)
@@ -1075,14 +1103,14 @@ def _read_heif(stream: BinaryIO, size: int) -> Extraction:
     try:
         found = _parse_heif(head)
     except (ValueError, IndexError, struct.error) as error:  # boxes cut short or inconsistent
-        raise ExtractionProblem(FILE_UNREADABLE, IMAGE_DAMAGED_MESSAGE) from error
+        raise ExtractionProblem(FILE_UNREADABLE, IMAGE_DAMAGED_MESSAGE, fix=IMAGE_DAMAGED_FIX) from error
     # No size, parts of the picture placed beyond the end of the file (cut short), or a primary
     # picture a decoder cannot start on.
     if found.extents is None or any(
         method == 0 and offset + length > size for method, offset, length in found.locations.values()
     ) or any(end > size for end in found.ends.values()) or not _heif_primary_decodable(found) \
             or not _heif_first_unit_fits(stream, found):
-        raise ExtractionProblem(FILE_UNREADABLE, IMAGE_DAMAGED_MESSAGE)
+        raise ExtractionProblem(FILE_UNREADABLE, IMAGE_DAMAGED_MESSAGE, fix=IMAGE_DAMAGED_FIX)
     width, height = _heif_cropped(found) or found.extents
     brand = head[8:12]
     metadata: dict[str, Any] = {
@@ -1614,12 +1642,13 @@ def extract_link(stream: BinaryIO, size: int) -> Extraction:
     data = stream.read(LINK_READ_BYTES)
     url = _plist_url(data) if data.startswith(b"bplist") or data.lstrip()[:1] == b"<" else _ini_url(data)
     if not url:
-        raise ExtractionProblem(FILE_UNREADABLE, LINK_EMPTY_MESSAGE)
+        raise ExtractionProblem(FILE_UNREADABLE, LINK_EMPTY_MESSAGE, fix=LINK_EMPTY_FIX)
     shown = url if len(url) <= 200 else url[:199] + "\u2026"
     problem = Problem(
         EXTERNAL_LINK,
         f"This file is a shortcut to {shown}; the evidence itself is not in the portfolio, and an "
-        "assessor working offline cannot open it. Download the file it points to and add it to the portfolio.",
+        "assessor working offline cannot open it.",
+        "Download the file it points to and add it to the portfolio.",
     )
     return Extraction(metadata={"url": url}, problems=[problem])
 

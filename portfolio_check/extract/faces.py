@@ -72,8 +72,9 @@ LOOK_INCOMPLETE = "video-look-incomplete"
 
 UNREADABLE_MESSAGE = (
     "The clip could not be opened to look at its pictures: it may be damaged or not really a "
-    "video. Check that it plays, and export it again if it does not."
+    "video."
 )
+UNREADABLE_FIX = "Check that it plays, and export it again if it does not."
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ def faces_in_clip(source: str | os.PathLike[str] | BinaryIO, *, frames: int = FR
     try:
         container = av.open(source, mode="r", container_options=options)
     except (av.FFmpegError, OSError, ValueError, EOFError, IndexError, OverflowError, MemoryError) as error:
-        raise ExtractionProblem(FILE_UNREADABLE, UNREADABLE_MESSAGE) from error
+        raise ExtractionProblem(FILE_UNREADABLE, UNREADABLE_MESSAGE, fix=UNREADABLE_FIX) from error
     with container:
         return _look(container, started, frames=frames, contact_sheet=contact_sheet, seconds=seconds,
                      duration_hint=duration_seconds)
@@ -214,7 +215,7 @@ def _look(container: Any, started: float, *, frames: int, contact_sheet: bool, s
     if unusable:
         problems.append(Problem(LOOK_INCOMPLETE, f"{unusable} sampled frames could not be looked at ({last_error})."))
     if not sampled and not problems:
-        problems.append(Problem(FILE_UNREADABLE, "no frame of the clip could be decoded."))
+        problems.append(Problem(FILE_UNREADABLE, "no frame of the clip could be decoded.", UNREADABLE_FIX))
     width, height = upright or _stored_size(stream)
     found = [s for s in sampled if s.faces]
     largest = max((box.height for s in sampled for box in s.faces), default=0.0)

@@ -275,11 +275,17 @@ def extension_mismatch(name: str, identity: Identity) -> str | None:
     Unknown extensions, empty files and unrecognised content are not reported here: other checks say
     more useful things about those.
     """
+    found = mismatch_problem(name, identity)
+    return None if found is None else " ".join(found)
+
+
+def mismatch_problem(name: str, identity: Identity) -> tuple[str, str] | None:
+    """What is wrong and how to fix it, kept apart, when the name's extension disagrees with the content."""
     expected = _EXTENSIONS.get(_extension(name))
     if not expected or identity.format in ("unknown", "empty") or identity.format in expected:
         return None
     promised = with_article(FORMATS[expected[0]][1])
-    return (f"{name} is really {with_article(identity.description)}, not {promised}. "
+    return (f"{name} is really {with_article(identity.description)}, not {promised}.",
             f"Rename it with the right extension or save it again as {promised}.")
 
 

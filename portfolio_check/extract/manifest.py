@@ -115,6 +115,20 @@ DETAIL_KEYS: dict[str, tuple[str, ...]] = {
     "option": ("option", "pathway", "route", "specialism"),
     "start_date": ("startdate", "start", "programmestart", "apprenticeshipstart"),
     "gateway_date": ("gatewaydate", "gateway", "plannedgateway", "plannedgatewaydate"),
+    # Pre-Gateway requirements besides the portfolio: read by the pre-gateway rule, as providers label them.
+    "english": ("english", "englishlevel2", "level2english", "englishl2", "englishqualification", "englishachieved",
+                "englishstatus", "gcseenglish", "functionalskillsenglish", "englishfunctionalskills"),
+    "maths": ("maths", "math", "mathematics", "mathslevel2", "level2maths", "mathsl2", "mathsqualification",
+              "mathsachieved", "mathsstatus", "gcsemaths", "functionalskillsmaths", "mathsfunctionalskills"),
+    "english_maths": ("englishmaths", "englishandmaths", "mathsandenglish", "englishandmathematics",
+                      "englishmathslevel2", "englishandmathslevel2", "level2englishandmaths", "level2englishmaths",
+                      "level2mathsandenglish", "englishandmathsachieved", "functionalskills"),
+    "declaration_signed": ("declarationsigned", "declaration", "gatewaydeclaration", "gatewaydeclarationsigned",
+                           "signeddeclaration", "declarationdate", "datedeclarationsigned"),
+    "reasonable_adjustments": ("reasonableadjustments", "reasonableadjustment", "adjustments", "accessarrangements",
+                               "reasonableadjustmentsandspecialconsiderations",
+                               "reasonableadjustmentsspecialconsiderations"),
+    "special_considerations": ("specialconsiderations", "specialconsideration"),
 }
 
 
@@ -253,7 +267,9 @@ class DetailsNote:
 class PortfolioDetails:
     """What ``portfolio.yaml`` says: the details the tool uses, the rest kept as written, and notes."""
 
-    #: ``apprentice``, ``uln``, ``employer``, ``standard``, ``version``, ``option``, ``start_date``, ``gateway_date``.
+    #: ``apprentice``, ``uln``, ``employer``, ``standard``, ``version``, ``option``, ``start_date``, ``gateway_date``,
+    #: and the pre-Gateway details ``english``, ``maths``, ``english_maths``, ``declaration_signed``,
+    #: ``reasonable_adjustments``, ``special_considerations``.
     values: dict[str, str] = field(default_factory=dict)
     #: The line each value is on.
     lines: dict[str, int] = field(default_factory=dict)

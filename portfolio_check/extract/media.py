@@ -75,32 +75,34 @@ MP4_AUDIO_CODECS = {"mp4a.69": "mp3", "mp4a.6b": "mp3", "alac": "alac", "ac-3": 
 
 MESSAGE_UNREADABLE = (
     "The file could not be read as audio or video: it may be damaged, incomplete or not really a "
-    "media file. Check that it plays in a media player; if it does not, export or copy it again "
-    "from the original recording and submit it again."
+    "media file."
+)
+FIX_UNREADABLE = (
+    "Check that it plays in a media player; if it does not, export or copy it again from the original "
+    "recording and submit it again."
 )
 MESSAGE_NO_MOOV = (
     "The video is incomplete (it was probably cut off while copying or uploading): the part of the "
-    "file that tells a player how to play it is missing, so it will not open. Copy or export it "
-    "again from the original recording and submit it again."
+    "file that tells a player how to play it is missing, so it will not open."
 )
 MESSAGE_CUT_OFF = (
     "The recording is cut off: {promise}, so it stops early or does not play at all (it was probably "
-    "cut short while copying, syncing or uploading). Copy or export it again from the original "
-    "recording and submit it again."
+    "cut short while copying, syncing or uploading)."
 )
 MESSAGE_NO_MEDIA = (
     "The file holds no audio or video, only the header or tag that describes it (it was probably cut "
-    "off while copying or uploading), so there is nothing to play. Copy or export it again from the "
-    "original recording and submit it again."
+    "off while copying or uploading), so there is nothing to play."
 )
-MESSAGE_NO_STREAMS = (
-    "The file contains no audio or video that a player could play. Check that the right file was "
-    "submitted; if it was, export or copy it again from the original recording."
-)
+#: How to fix a recording cut short or incomplete.
+FIX_COPY_AGAIN = "Copy or export it again from the original recording and submit it again."
+MESSAGE_NO_STREAMS = "The file contains no audio or video that a player could play."
+FIX_NO_STREAMS = ("Check that the right file was submitted; if it was, export or copy it again from the "
+                  "original recording.")
 MESSAGE_PROTECTED = (
     "The recording is locked by digital rights management ({scheme}), so an assessor's player cannot "
-    "play it. Submit a copy without protection: export it again from the original recording."
+    "play it."
 )
+FIX_PROTECTED = "Submit a copy without protection: export it again from the original recording."
 
 
 def extract(stream: BinaryIO, size: int) -> Extraction:
@@ -113,7 +115,8 @@ def extract(stream: BinaryIO, size: int) -> Extraction:
     if size <= 0:
         raise ExtractionProblem(
             FILE_EMPTY,
-            "The file is empty (0 bytes), so there is nothing to play. Submit the recording again.",
+            "The file is empty (0 bytes), so there is nothing to play.",
+            fix="Submit the recording again.",
         )
     source = _PinnedStream(stream, size)
     head = source.pin(0, HEAD_BYTES)
@@ -127,20 +130,21 @@ def extract(stream: BinaryIO, size: int) -> Extraction:
             container = "mp3"  # an ID3v1 tag at the end: an MP3, whether or not it holds any frames
     layout = _read_layout(source, size, head, container)
     if layout.protected:
-        raise ExtractionProblem(FILE_PROTECTED, MESSAGE_PROTECTED.format(scheme=layout.protected))
+        raise ExtractionProblem(FILE_PROTECTED, MESSAGE_PROTECTED.format(scheme=layout.protected),
+                                fix=FIX_PROTECTED)
     if layout.no_tracks:
-        raise ExtractionProblem(FILE_UNREADABLE, MESSAGE_NO_STREAMS)
+        raise ExtractionProblem(FILE_UNREADABLE, MESSAGE_NO_STREAMS, fix=FIX_NO_STREAMS)
     if layout.no_media:
-        raise ExtractionProblem(FILE_TRUNCATED, MESSAGE_NO_MEDIA)
+        raise ExtractionProblem(FILE_TRUNCATED, MESSAGE_NO_MEDIA, fix=FIX_COPY_AGAIN)
 
     from_mutagen = _read_with_mutagen(source, container, is_aifc=head[8:12] == b"AIFC")
     from_pyav = None
     if _needs_pyav(container, from_mutagen):
         from_pyav = _read_with_pyav(source, size, container)
     if from_pyav is not None and not (from_pyav["has_audio"] or from_pyav["has_video"]) and from_mutagen is None:
-        raise ExtractionProblem(FILE_UNREADABLE, MESSAGE_NO_STREAMS)
+        raise ExtractionProblem(FILE_UNREADABLE, MESSAGE_NO_STREAMS, fix=FIX_NO_STREAMS)
     if from_mutagen is None and from_pyav is None:
-        raise ExtractionProblem(FILE_UNREADABLE, MESSAGE_UNREADABLE)
+        raise ExtractionProblem(FILE_UNREADABLE, MESSAGE_UNREADABLE, fix=FIX_UNREADABLE)
 
     metadata = _combine(container, from_mutagen, from_pyav)
     problems = _apply_layout(metadata, layout, source, size, head)
@@ -168,7 +172,7 @@ def _read_layout(source: _PinnedStream, size: int, head: bytes, container: str |
         if container == "asf":
             return integrity.asf(reader, size)
     except integrity.IsoIndexMissing:
-        raise ExtractionProblem(FILE_UNREADABLE, MESSAGE_NO_MOOV) from None
+        raise ExtractionProblem(FILE_UNREADABLE, MESSAGE_NO_MOOV, fix=FIX_COPY_AGAIN) from None
     # The structure readers check every length they use; damage that still slips through (or a
     # read guard tripping) leaves the judgement to mutagen and PyAV.
     except (_ReadLimitReached, struct.error, ValueError, IndexError, OverflowError, EOFError, OSError):
@@ -213,7 +217,7 @@ def _apply_layout(metadata: dict[str, Any], layout: integrity.Layout, source: _P
         promise = f"its header promises {_describe_seconds(declared)} but the file holds less than that"
     else:
         promise = "the file is shorter than its own header says"
-    return [Problem(FILE_TRUNCATED, MESSAGE_CUT_OFF.format(promise=promise))]
+    return [Problem(FILE_TRUNCATED, MESSAGE_CUT_OFF.format(promise=promise), FIX_COPY_AGAIN)]
 
 
 # --- recognising the container -------------------------------------------------------------------

@@ -42,18 +42,20 @@ class ExtractionProblem(Exception):
     not the message alone, hence `__reduce__`.
     """
 
-    def __init__(self, code: str, message: str, where: str | None = None) -> None:
-        super().__init__(code, message, where)
+    def __init__(self, code: str, message: str, where: str | None = None, fix: str | None = None) -> None:
+        super().__init__(code, message, where, fix)
         self.code = code
         self.message = message
         #: The place in the file, for a person (``line 4, column 3``, ``sheet 'Evidence', row 7``), when known.
         self.where = where
+        #: How to fix it, for a person, kept apart from ``message`` (which says what is wrong).
+        self.fix = fix
 
     def __str__(self) -> str:
         return self.message
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.code, self.message, self.where), self.__dict__)
+        return (type(self), (self.code, self.message, self.where, self.fix), self.__dict__)
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,7 @@ class FileRecord:
         if self.faces is not None:
             data["faces"] = self.faces.to_dict()
         data["error"] = self.error
-        data["problems"] = [{"code": p.code, "message": p.message} for p in self.problems]
+        data["problems"] = [{"code": p.code, "message": p.message, "fix": p.fix} for p in self.problems]
         if include_text:
             data["text"] = self.text
         return data

@@ -84,7 +84,8 @@ TESSDATA_DIRS = (
 OCR_UNAVAILABLE = "ocr-unavailable"
 OCR_INCOMPLETE = "ocr-incomplete"
 
-TOO_LARGE_MESSAGE = "the picture is too large to read for text. Scan it again at 300 dpi."
+TOO_LARGE_MESSAGE = "the picture is too large to read for text."
+TOO_LARGE_FIX = "Scan it again at 300 dpi."
 INSTALL_HINT = (
     "On Debian or Ubuntu: apt-get install tesseract-ocr-eng; on macOS: brew install tesseract; "
     "on Windows: install Tesseract with the UB Mannheim installer"
@@ -126,6 +127,20 @@ def ocr_available() -> tuple[bool, str]:
         return False, (f"Tesseract's English language data ({LANGUAGE}.traineddata) was not found. "
                        f"{INSTALL_HINT}, or set TESSDATA_PREFIX to the folder that holds {LANGUAGE}.traineddata.")
     return True, f"Tesseract {_short_version(tesserocr.tesseract_version())} with {folder}"
+
+
+#: Where the advice starts in what `ocr_available` says when OCR cannot run.
+_ADVICE_STARTS = ("Install it with", INSTALL_HINT[:20])
+
+
+def unavailable_parts(why: str) -> tuple[str, str | None]:
+    """What `ocr_available` says when OCR cannot run, as what is missing and how to install it
+    (None when it gives no advice), so a finding can keep its message and its fix apart."""
+    for start in _ADVICE_STARTS:
+        at = why.find(start)
+        if at > 0:
+            return why[:at].strip(), why[at:].strip()
+    return why, None
 
 
 def _tesserocr() -> Any:
@@ -204,7 +219,7 @@ def ocr_image(source: Image.Image | BinaryIO, *, seconds: float = DEFAULT_SECOND
     try:
         image = _open(source)
     except ExtractionProblem as problem:
-        return OcrResult("", None, time.monotonic() - started, 0, 1, (Problem(problem.code, problem.message),))
+        return OcrResult("", None, time.monotonic() - started, 0, 1, (Problem(problem.code, problem.message, problem.fix),))
     frames = getattr(image, "n_frames", 1) or 1
     pages = [_frame(image, index) for index in range(min(frames, max_pages))]
     return _read_pages(pages, started, seconds, skipped=max(0, frames - max_pages))
@@ -460,7 +475,7 @@ def _open(source: Image.Image | BinaryIO) -> Image.Image:
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit applies below
                 image = Image.open(source)
         except Image.DecompressionBombError as error:
-            raise ExtractionProblem(FILE_UNREADABLE, TOO_LARGE_MESSAGE) from error
+            raise ExtractionProblem(FILE_UNREADABLE, TOO_LARGE_MESSAGE, fix=TOO_LARGE_FIX) from error
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
             raise ExtractionProblem(FILE_UNREADABLE, "the picture could not be decoded: it is damaged or not "
                                                      "a picture that can be read.") from error
@@ -473,7 +488,7 @@ def _open(source: Image.Image | BinaryIO) -> Image.Image:
         factor = math.sqrt(MAX_OCR_PIXELS / 2 / (width * height))
         image.draft("L", (int(width * factor), int(height * factor)))
     elif width * height > MAX_DECODE_PIXELS:
-        raise ExtractionProblem(FILE_UNREADABLE, TOO_LARGE_MESSAGE)
+        raise ExtractionProblem(FILE_UNREADABLE, TOO_LARGE_MESSAGE, fix=TOO_LARGE_FIX)
     return image
 
 

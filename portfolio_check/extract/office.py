@@ -325,8 +325,8 @@ def _seeks_cheaply(stream: BinaryIO) -> bool:
 def _check_size(size: int, kind: str) -> None:
     about = _KINDS[kind]
     if size == 0:
-        raise ExtractionProblem(FILE_EMPTY, f"This {about.noun} is empty (0 bytes). "
-                                            f"Save it again from {about.application} and add the saved copy.")
+        raise ExtractionProblem(FILE_EMPTY, f"This {about.noun} is empty (0 bytes).",
+                                fix=f"Save it again from {about.application} and add the saved copy.")
     if size > MAX_PACKAGE_BYTES:
         raise _too_big(kind, size)
 
@@ -336,7 +336,8 @@ def _too_big(kind: str, unpacked: int) -> ExtractionProblem:
     return ExtractionProblem(
         UNSAFE_FILE,
         f"This {about.noun} unpacks to {human_size(unpacked)}, more than the {human_size(MAX_TOTAL_UNCOMPRESSED)} the tool "
-        "opens. If it holds long videos, take them out and add them to the portfolio as files of their own.",
+        "opens.",
+        fix="If it holds long videos, take them out and add them to the portfolio as files of their own.",
     )
 
 
@@ -358,8 +359,8 @@ def _open_zip(source: BinaryIO, kind: str) -> Iterator[zipfile.ZipFile]:
     except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:  # garbled "version needed"
         raise ExtractionProblem(
             FILE_UNREADABLE,
-            f"This {about.noun} is damaged or truncated: it is not a complete {about.extension} package. "
-            f"Copy it again from where it was saved, or open it in {about.application} and save it again.",
+            f"This {about.noun} is damaged or truncated: it is not a complete {about.extension} package.",
+            fix=f"Copy it again from where it was saved, or open it in {about.application} and save it again.",
         ) from exc
     with archive:
         yield archive
@@ -391,6 +392,8 @@ def _crowded(kind: str, count: int) -> ExtractionProblem:
         UNSAFE_FILE,
         f"This {about.noun} holds {count:,} internal parts; real {about.application} files hold a few "
         "hundred at most, so it may be crafted to overwhelm software and was not opened.",
+        fix=f"If it is genuine, open it in {about.application}, save it again and add the saved copy; "
+            "otherwise remove it.",
     )
 
 
@@ -411,14 +414,14 @@ def _reject_ole(source: BinaryIO, kind: str) -> None:
     if encrypted:
         raise ExtractionProblem(
             FILE_ENCRYPTED,
-            f"This {about.noun} is password-protected, so an assessor cannot open it. Open it in "
-            f"{about.application}, remove the password (File > Info > Protect, Encrypt with Password, "
-            "clear the password), save it and add it again.",
+            f"This {about.noun} is password-protected, so an assessor cannot open it.",
+            fix=f"Open it in {about.application}, remove the password (File > Info > Protect, Encrypt with "
+                "Password, clear the password), save it and add it again.",
         )
     raise ExtractionProblem(
         FILE_UNREADABLE,
-        f"This is an old-format Office file (97-2003), not a {about.noun} in the current format. "
-        f"Open it in {about.application} and save it as {about.extension}.",
+        f"This is an old-format Office file (97-2003), not a {about.noun} in the current format.",
+        fix=f"Open it in {about.application} and save it as {about.extension}.",
     )
 
 
@@ -445,7 +448,8 @@ def _check_archive(archive: zipfile.ZipFile, kind: str, scan_every_part: bool = 
             raise ExtractionProblem(
                 FILE_UNREADABLE,
                 f"Parts of this {about.noun} are locked with ZIP encryption, which {about.application} never "
-                f"uses. Open the original in {about.application}, save it again and add that copy.",
+                "uses.",
+                fix=f"Open the original in {about.application}, save it again and add that copy.",
             )
         if info.file_size > RATIO_CHECKED_ABOVE and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
             raise ExtractionProblem(
@@ -529,8 +533,8 @@ def _refuse_odd_prolog(verdict: str, name: str, kind: str) -> None:
         raise ExtractionProblem(
             UNSAFE_FILE,
             f"This {about.noun} {why} (in {name}), which {about.application} never writes; it may be crafted "
-            "to attack software, so it was not opened. If it is genuine, open it in "
-            f"{about.application} and save it again.",
+            "to attack software, so it was not opened.",
+            fix=f"If it is genuine, open it in {about.application} and save it again; otherwise remove it.",
         )
 
 
@@ -616,8 +620,8 @@ def _inspect_archive(archive: zipfile.ZipFile, kind: str, scan_every_part: bool 
     if not package.has_content_types:
         raise ExtractionProblem(
             FILE_UNREADABLE,
-            f"This file is not a complete {about.noun}: its list of parts ([Content_Types].xml) is missing. "
-            f"Open it in {about.application} and save it again, or make it again from the original.",
+            f"This file is not a complete {about.noun}: its list of parts ([Content_Types].xml) is missing.",
+            fix=f"Open it in {about.application} and save it again, or make it again from the original.",
         )
     try:
         for name, info in package.members.items():
@@ -639,8 +643,8 @@ def _main_part(package: _Package, kind: str) -> str:
     if name not in package.members:
         raise ExtractionProblem(
             FILE_UNREADABLE,
-            f"This file is not a complete {about.noun}: its main part {name} is missing. "
-            f"Open it in {about.application} and save it again, or make it again from the original.",
+            f"This file is not a complete {about.noun}: its main part {name} is missing.",
+            fix=f"Open it in {about.application} and save it again, or make it again from the original.",
         )
     found = _kind_of_main_part(package.content_type(name))
     if found is not None and found != kind:
@@ -648,7 +652,8 @@ def _main_part(package: _Package, kind: str) -> str:
         raise ExtractionProblem(
             FILE_UNREADABLE,
             f"This file is {_with_article(other.noun)}, not {_with_article(about.noun)}, so {about.application} "
-            f"cannot open it. Rename it to end in {other.extension}.",
+            "cannot open it.",
+            fix=f"Rename it to end in {other.extension}.",
         )
     return name
 
@@ -783,7 +788,8 @@ def _macro_problem(package: _Package, kind: str, main_part: str | None) -> Probl
     return Problem(
         MACRO_ENABLED,
         f"This {about.noun} contains macros (program code), so assessors may not be able to open it safely: "
-        f"many organisations block such files. Save it as {about.extension} without macros and add that copy.",
+        "many organisations block such files.",
+        f"Save it as {about.extension} without macros and add that copy.",
     )
 
 
@@ -826,7 +832,8 @@ def _external_links(package: _Package, kind: str, online_videos: Iterable[str]) 
         problems.append(Problem(
             EXTERNAL_LINK,
             f"This {about.noun} links to {thing} {_where(target)} ({shown}) instead of embedding it; "
-            f"an assessor offline cannot see it. {remedy}",
+            "an assessor offline cannot see it.",
+            remedy,
         ))
     return list(links)[:EXTERNAL_LINKS_LIMIT], problems
 
@@ -1329,8 +1336,8 @@ def _damaged(kind: str) -> ExtractionProblem:
     return ExtractionProblem(
         FILE_UNREADABLE,
         f"This {about.noun} could not be read: parts of it are damaged or not in the form "
-        f"{about.application} writes. Open it in {about.application} and save it again, "
-        "or make it again from the original.",
+        f"{about.application} writes.",
+        fix=f"Open it in {about.application} and save it again, or make it again from the original.",
     )
 
 

@@ -109,7 +109,7 @@ def extract_file(item: IngestedFile, thumbnails: bool = False, vision: bool = Tr
     and video files are looked at for faces (see `_look_closer`), within ``seconds``, the file's
     time limit.
     """
-    from portfolio_check.extract.identify import as_audio, extension_mismatch, identify, with_article
+    from portfolio_check.extract.identify import as_audio, identify, mismatch_problem, with_article
 
     started = time.monotonic()
     record = FileRecord(path=item.path, size=item.size, sha256=None, kind="other", format="unknown",
@@ -119,46 +119,47 @@ def extract_file(item: IngestedFile, thumbnails: bool = False, vision: bool = Tr
             record.sha256 = _sha256(stream)
             if item.size == 0:
                 record.format, record.description = "empty", "empty file"
-                _fail(record, FILE_EMPTY, f"{item.path} is empty (0 bytes). Replace it with the real file.")
+                _fail(record, FILE_EMPTY, f"{item.path} is empty (0 bytes).", "Replace it with the real file.")
                 return record
             identity = identify(stream, item.size, _name(item.path))
             stream.seek(0)
             record.kind, record.format, record.description = identity.kind, identity.format, identity.description
             if identity.format == "zero-filled":
                 _fail(record, FILE_EMPTY, f"{item.path} holds only zero bytes: it is a placeholder left by a copy or "
-                                          "sync that never finished, not the file itself. Copy the real file into "
-                                          "the portfolio again.")
+                                          "sync that never finished, not the file itself.",
+                      "Copy the real file into the portfolio again.")
                 return record
             if _not_what_its_name_says(record, identity):
                 return record
-            mismatch = extension_mismatch(_name(item.path), identity)
+            mismatch = mismatch_problem(_name(item.path), identity)
             if mismatch:
-                record.problems.append(Problem(EXTENSION_MISMATCH, mismatch))
+                record.problems.append(Problem(EXTENSION_MISMATCH, *mismatch))
             if identity.rights_managed:
                 _fail(record, FILE_PROTECTED, f"{item.path} is protected by rights management (IRM): it opens only "
                                               "for people its owner named, signed in to their organisation, so an "
-                                              "assessor cannot open it. Ask the owner to set its access to "
-                                              "unrestricted, save it and add it again.")
+                                              "assessor cannot open it.",
+                      "Ask the owner to set its access to unrestricted, save it and add it again.")
                 return record
             if identity.encrypted:
-                _fail(record, FILE_ENCRYPTED, f"{item.path} is password-protected, so an assessor cannot open it. "
-                                              "Remove the password and add it again.")
+                _fail(record, FILE_ENCRYPTED, f"{item.path} is password-protected, so an assessor cannot open it.",
+                      "Remove the password and add it again.")
                 return record
             if identity.legacy:
-                record.problems.append(Problem(LEGACY_FORMAT, f"{item.path} is {with_article(identity.description)}. "
-                                                              "Open it and save it in the current format "
-                                                              "(.docx, .pptx, .xlsx)."))
+                record.problems.append(Problem(
+                    LEGACY_FORMAT, f"{item.path} is {with_article(identity.description)}, an old format.",
+                    "Open it and save it in the current format (.docx, .pptx, .xlsx)."))
             # Macros are reported by the Office reader, from the package it opens (one detector).
             extractor = _extractor_for(identity.kind, identity.format)
             if extractor is None:
                 if not identity.legacy:
                     description = with_article(identity.description)
-                    record.problems.append(Problem(UNSUPPORTED_FORMAT, _unsupported_message(item.path, description)))
+                    record.problems.append(Problem(UNSUPPORTED_FORMAT, _unsupported_message(item.path, description),
+                                                   UNSUPPORTED_FIX))
                 return record
             try:
                 extraction = extractor(stream, item.size)
             except ExtractionProblem as problem:
-                _fail(record, problem.code, _with_path(item.path, problem.message))
+                _fail(record, problem.code, _with_path(item.path, problem.message), problem.fix)
                 return record
             if extraction.kind == "audio":
                 heard = as_audio(identity)
@@ -166,7 +167,7 @@ def extract_file(item: IngestedFile, thumbnails: bool = False, vision: bool = Tr
             record.metadata = dict(extraction.metadata)
             record.text = extraction.text
             known = {p.code for p in record.problems}
-            record.problems += [Problem(p.code, _with_path(item.path, p.message))
+            record.problems += [Problem(p.code, _with_path(item.path, p.message), p.fix)
                                 for p in extraction.problems if p.code not in known]
             if thumbnails:
                 record.thumbnail = _thumbnail(stream, item.size, record)
@@ -178,12 +179,13 @@ def extract_file(item: IngestedFile, thumbnails: bool = False, vision: bool = Tr
                 _look_closer(stream, record, thumbnails, deadline)
     except MemoryError:
         _fail(record, FILE_UNREADABLE, f"{item.path} could not be read: it needs more memory than allowed. "
-                                       "It may be damaged or crafted; open it and save it again.")
+                                       "It may be damaged or crafted.", SAVE_AGAIN_FIX)
     except (OSError, zipfile.BadZipFile, EOFError) as exc:
-        _fail(record, FILE_UNREADABLE, f"{item.path} could not be read ({exc}). Copy it into the portfolio again.")
+        _fail(record, FILE_UNREADABLE, f"{item.path} could not be read ({exc}).",
+              "Copy it into the portfolio again.")
     except Exception as exc:  # noqa: BLE001 - format libraries raise anything on damaged input
         _fail(record, FILE_UNREADABLE, f"{item.path} could not be read; it may be damaged "
-                                       f"({type(exc).__name__}). Open it and save it again.")
+                                       f"({type(exc).__name__}).", SAVE_AGAIN_FIX)
     return record
 
 
@@ -209,7 +211,7 @@ def _not_what_its_name_says(record: FileRecord, identity: Identity) -> bool:
     holds = "nothing any application recognises" if identity.format == "unknown" else with_article(identity.description)
     noun = {"pdf": "PDF", "video": "video", "audio": "recording", "image": "picture"}[promised]
     _fail(record, FILE_UNREADABLE, f"{record.path} is named as {with_article(noun)} but holds {holds}, so "
-                                   f"{_OPENED_BY_KIND[promised]} cannot open it. Replace it with the real {noun}.")
+                                   f"{_OPENED_BY_KIND[promised]} cannot open it.", f"Replace it with the real {noun}.")
     return True
 
 
@@ -239,7 +241,7 @@ def _look_closer(stream: BinaryIO, record: FileRecord, thumbnails: bool, deadlin
     except (Exception, MemoryError) as exc:  # noqa: BLE001 - the file was read; only the closer look failed
         code = VIDEO_LOOK_INCOMPLETE if record.kind == "video" else SCAN_NOT_READ
         record.problems.append(Problem(code, f"{record.path}: it could not be looked at more closely "
-                                             f"({type(exc).__name__}); check it by hand."))
+                                             f"({type(exc).__name__}).", "Check it by hand."))
     finally:
         stream.seek(0)
 
@@ -258,12 +260,15 @@ def _read_scan(stream: BinaryIO, record: FileRecord, deadline: float, pdf: bool)
     what = "its scanned pages were" if pdf else "the picture of a document was"
     available, why = ocr.ocr_available()
     if not available:
-        record.problems.append(Problem(SCAN_NOT_READ, f"{record.path}: {what} not read for text: {why}"))
+        reason, install = ocr.unavailable_parts(why)
+        record.problems.append(Problem(SCAN_NOT_READ, f"{record.path}: {what} not read for text: {reason}",
+                                       f"Read it by hand; to have scans read, install the OCR engine. {install}"
+                                       if install else SCAN_FIX))
         return
     remaining = min(ocr.DEFAULT_SECONDS, deadline - time.monotonic())
     if remaining < VISION_MIN_SECONDS:
         record.problems.append(Problem(SCAN_NOT_READ, f"{record.path}: {what} not read for text: no time was "
-                                                      "left within the file's time limit."))
+                                                      "left within the file's time limit.", SCAN_FIX))
         return
     stream.seek(0)
     try:
@@ -272,12 +277,12 @@ def _read_scan(stream: BinaryIO, record: FileRecord, deadline: float, pdf: bool)
         repaired = _ocr_repaired_pdf(stream, record, remaining) if pdf and problem.code == FILE_UNREADABLE else None
         if repaired is None:
             record.problems.append(Problem(SCAN_NOT_READ, f"{record.path}: {what} not read for text: "
-                                                          f"{problem.message}"))
+                                                          f"{problem.message}", problem.fix or SCAN_FIX))
             return
         result = repaired
     for unread in result.problems:
         record.problems.append(Problem(SCAN_NOT_READ, f"{record.path}: not all of it was read for text: "
-                                                      f"{unread.message}"))
+                                                      f"{unread.message}", unread.fix or SCAN_FIX))
     if not result.pages:
         return
     record.metadata.update({"text_source": "ocr", "ocr_engine": result.engine, "ocr_confidence": result.confidence,
@@ -307,18 +312,20 @@ def _look_at_clip(stream: BinaryIO, record: FileRecord, thumbnails: bool, deadli
     remaining = min(faces.DEFAULT_SECONDS, deadline - time.monotonic())
     if remaining < VISION_MIN_SECONDS:
         record.problems.append(Problem(VIDEO_LOOK_INCOMPLETE, f"{record.path}: its pictures were not looked at: no "
-                                                              "time was left within the file's time limit."))
+                                                              "time was left within the file's time limit.", LOOK_FIX))
         return
     duration = record.metadata.get("duration_seconds")
     try:
         found = faces.faces_in_clip(stream, contact_sheet=thumbnails, seconds=remaining,
                                     duration_seconds=duration if isinstance(duration, (int, float)) else None)
     except ExtractionProblem as problem:
-        record.problems.append(Problem(VIDEO_LOOK_INCOMPLETE, _with_path(record.path, problem.message)))
+        record.problems.append(Problem(VIDEO_LOOK_INCOMPLETE, _with_path(record.path, problem.message),
+                                       problem.fix or LOOK_FIX))
         return
     record.faces = found
     record.problems += [Problem(VIDEO_LOOK_INCOMPLETE, f"{record.path}: not all of its pictures were looked at: "
-                                                       f"{unseen.message}") for unseen in found.problems]
+                                                       f"{unseen.message}", unseen.fix or LOOK_FIX)
+                        for unseen in found.problems]
 
 
 def _thumbnail(stream: BinaryIO, size: int, record: FileRecord) -> str | None:
@@ -337,8 +344,11 @@ def _thumbnail(stream: BinaryIO, size: int, record: FileRecord) -> str | None:
             from portfolio_check.extract import office
 
             saved = office.office_thumbnail(stream, size)
-            # Office previews are often 256 px or more; WMF/EMF previews cannot be drawn here.
+            # Office previews are often 256 px or more; WMF/EMF previews cannot be drawn here. A blank
+            # preview (one colour, as some programs save) is no preview: the report draws an icon.
             found = documents.image_thumbnail(io.BytesIO(saved[1]), len(saved[1])) if saved else None
+            if found is not None and _blank(found[1]):
+                return None
         else:
             return None
     except Exception:  # noqa: BLE001 - a preview must never cost the file its record
@@ -351,6 +361,15 @@ def _thumbnail(stream: BinaryIO, size: int, record: FileRecord) -> str | None:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
+def _blank(picture: bytes) -> bool:
+    """A small picture of one colour (every channel within a few levels): nothing to recognise a file by."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(picture)) as image:
+        extrema = image.convert("RGB").getextrema()
+    return all(high - low <= BLANK_PREVIEW_LEVELS for low, high in extrema)
+
+
 def _with_path(path: str, message: str) -> str:
     """Extractors do not know the file's name: start their message with it."""
     return message if path in message else f"{path}: {message}"
@@ -358,12 +377,22 @@ def _with_path(path: str, message: str) -> str:
 
 def _unsupported_message(path: str, description: str) -> str:
     return (f"{path} is {description}, which the tool cannot look inside and an assessor may not be "
-            "able to open. Typical evidence formats are Word, PowerPoint, PDF, video, audio and photos.")
+            "able to open.")
 
 
-def _fail(record: FileRecord, code: str, message: str) -> None:
+#: How to fix the problems this module words itself (each kept apart from the message saying what is wrong).
+UNSUPPORTED_FIX = ("Save it as a typical evidence format (Word, PowerPoint, PDF, video, audio or a photo), or "
+                   "remove it if it is not evidence.")
+#: Channel levels (of 255) a preview may vary by and still be blank (JPEG noise on a white page).
+BLANK_PREVIEW_LEVELS = 12
+SAVE_AGAIN_FIX = "Open it on your own computer, save it again and replace it in the portfolio."
+SCAN_FIX = "Read the scan by hand, or scan it again with its text clear and straight."
+LOOK_FIX = "Watch the clip by hand to check the apprentice is in view and identifiable."
+
+
+def _fail(record: FileRecord, code: str, message: str, fix: str | None = None) -> None:
     record.error = code
-    record.problems.append(Problem(code, message))
+    record.problems.append(Problem(code, message, fix))
 
 
 def _probe_embedded(package: BinaryIO, extraction: Extraction) -> list[EmbeddedMedia]:
@@ -504,5 +533,5 @@ def _overrun_record(item: IngestedFile, overrun: Overrun, settings: ExtractionSe
         why = "reading it needed more memory than allowed; it may be damaged or crafted"
     else:
         why = f"the reader stopped unexpectedly ({overrun.detail})"
-    _fail(record, FILE_UNREADABLE, f"{item.path} could not be read: {why}. Open it and save it again.")
+    _fail(record, FILE_UNREADABLE, f"{item.path} could not be read: {why}.", SAVE_AGAIN_FIX)
     return record

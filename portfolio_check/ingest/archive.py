@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from typing import BinaryIO
 
 from portfolio_check.formatting import human_size
-from portfolio_check.problems import FILE_ENCRYPTED, UNSAFE_ARCHIVE, Problem
+from portfolio_check.problems import FILE_ENCRYPTED, UNSAFE_ARCHIVE, UNSAFE_NAME_FIX, ZIP_AGAIN_FIX, Problem
 
 #: What reading a damaged zip can raise: zipfile's own errors, and zlib's, struct's and the
 #: stream's for a member whose compressed data is corrupt, unsupported (NotImplementedError) or
@@ -136,7 +136,8 @@ def list_members(archive: zipfile.ZipFile, label: str, limits: Limits, budget: l
         shown = f"{label}!/{raw_name}"
         if path is None:
             problems.append((shown, Problem(UNSAFE_ARCHIVE, f"{shown} has an unsafe name (absolute, or climbing "
-                                                             "out of the archive with '..'); it was not read")))
+                                                             "out of the archive with '..'); it was not read.",
+                                                             UNSAFE_NAME_FIX)))
             continue
         if not path:
             continue
@@ -146,18 +147,20 @@ def list_members(archive: zipfile.ZipFile, label: str, limits: Limits, budget: l
         mode = info.external_attr >> 16
         if info.create_system == 3 and stat.S_ISLNK(mode):
             problems.append((f"{label}!/{path}", Problem(UNSAFE_ARCHIVE, f"{label}!/{path} is a link, not a file; "
-                                                                          "links inside archives are not followed")))
+                                                                          "links inside archives are not followed.",
+                                                                          "Add the file itself, not a link to it.")))
             continue
         key = path.casefold()
         if key in seen:
             problems.append((f"{label}!/{path}", Problem(UNSAFE_ARCHIVE, f"{label}!/{path} appears more than once "
-                                                                          "in the archive; only the first copy was read")))
+                                                                          "in the archive; only the first copy was read.",
+                                                                          "Keep one copy and zip the files again.")))
             continue
         seen.add(key)
         if info.flag_bits & 0x1:
             problems.append((f"{label}!/{path}", Problem(FILE_ENCRYPTED, f"{label}!/{path} is password-protected "
-                                                                          "inside the zip, so it cannot be opened. Zip "
-                                                                          "the portfolio again without a password.")))
+                                                                          "inside the zip, so it cannot be opened.",
+                                                                          ZIP_AGAIN_FIX)))
             continue
         if info.file_size > limits.max_member_bytes:
             raise UnsafeArchive(f"{label}!/{path} would unpack to {human_size(info.file_size)}, more than the "

@@ -20,7 +20,15 @@ from typing import BinaryIO
 
 from portfolio_check.errors import PortfolioCheckError
 from portfolio_check.ingest.archive import ZIP_READ_ERRORS, Limits, Listing, UnsafeArchive, is_plain_archive, list_members
-from portfolio_check.problems import FILE_ENCRYPTED, FILE_UNREADABLE, UNSAFE_ARCHIVE, Problem
+from portfolio_check.problems import (
+    FILE_ENCRYPTED,
+    FILE_UNREADABLE,
+    UNSAFE_ARCHIVE,
+    UNSAFE_ARCHIVE_FIX,
+    UNZIP_FIX,
+    ZIP_AGAIN_FIX,
+    Problem,
+)
 
 JUNK_NAMES = {".ds_store": "macOS folder settings", "thumbs.db": "Windows thumbnail cache",
               "desktop.ini": "Windows folder settings", "ehthumbs.db": "Windows thumbnail cache",
@@ -138,8 +146,8 @@ def ingest(path: str | os.PathLike[str], limits: Limits = Limits()) -> Inventory
                     if _wholly_encrypted(listing):
                         # One finding for the archive, not one per member: the fix is the same for all.
                         inventory.problems.append((root.name, Problem(
-                            FILE_ENCRYPTED, f"{root.name} is password-protected, so none of its files can be read. "
-                                            "Zip the portfolio again without a password.")))
+                            FILE_ENCRYPTED, f"{root.name} is password-protected, so none of its files can be read.",
+                            ZIP_AGAIN_FIX)))
                         return inventory
                     top = _common_top_folder(listing)
                     if top:
@@ -148,9 +156,8 @@ def ingest(path: str | os.PathLike[str], limits: Limits = Limits()) -> Inventory
             except UnsafeArchive as exc:
                 # The portfolio itself is refused (a bomb, too many members): a finding, like an unsafe
                 # archive inside a portfolio, so the verdict and reports are still written.
-                inventory.problems.append((root.name, Problem(UNSAFE_ARCHIVE, f"{exc}. It was not opened: unzip it on "
-                                                                              "a computer you trust, check its files "
-                                                                              "and zip them again.")))
+                inventory.problems.append((root.name, Problem(UNSAFE_ARCHIVE, f"{exc}. It was not opened.",
+                                                              UNSAFE_ARCHIVE_FIX)))
             except ZIP_READ_ERRORS as exc:
                 raise InputError(f"{root} is a damaged or incomplete zip archive ({exc}); "
                                  "download or zip the portfolio again") from None
@@ -228,7 +235,9 @@ def _walk_folder(folder: Path, prefix: str, inventory: Inventory, limits: Limits
         entries = sorted(os.scandir(folder), key=lambda e: e.name.casefold())
     except OSError as exc:
         inventory.problems.append((prefix or ".", Problem(FILE_UNREADABLE,
-                                                          f"the folder {prefix or '.'} could not be read ({exc.strerror})")))
+                                                          f"the folder {prefix or '.'} could not be read ({exc.strerror}).",
+                                                          "Check that you may open the folder, or copy its files "
+                                                          "into a folder you can open.")))
         return
     if not entries and prefix:
         inventory.ignored.append(Ignored(prefix + "/", "empty folder"))
@@ -275,12 +284,11 @@ def _open_nested(found: IngestedFile, inventory: Inventory, limits: Limits, budg
     locator, shown, size = found.locator, found.path, found.size
     if depth >= limits.max_depth:
         inventory.problems.append((shown, Problem(UNSAFE_ARCHIVE, f"{shown} is an archive nested {depth} levels deep; "
-                                                                  "archives this deep are not opened. Unzip it and add "
-                                                                  "its files to the portfolio.")))
+                                                                  "archives this deep are not opened.", UNZIP_FIX)))
         return
     if locator.chain and size > limits.max_nested_archive_bytes:
-        inventory.problems.append((shown, Problem(UNSAFE_ARCHIVE, f"{shown} is too large to open inside another archive; "
-                                                                  "unzip it and add its files to the portfolio.")))
+        inventory.problems.append((shown, Problem(UNSAFE_ARCHIVE, f"{shown} is too large to open inside another archive.",
+                                                  UNZIP_FIX)))
         return
     try:
         with open_source(locator) as stream, zipfile.ZipFile(stream) as archive:
@@ -292,10 +300,10 @@ def _open_nested(found: IngestedFile, inventory: Inventory, limits: Limits, budg
             inventory.archives.append(shown)
             _add_archive(archive, listing, locator, shown + "!", "", inventory, limits, budget, depth + 1)
     except UnsafeArchive as exc:
-        inventory.problems.append((shown, Problem(UNSAFE_ARCHIVE, f"{exc}. It was not opened.")))
+        inventory.problems.append((shown, Problem(UNSAFE_ARCHIVE, f"{exc}. It was not opened.", UNSAFE_ARCHIVE_FIX)))
     except ZIP_READ_ERRORS as exc:
         inventory.problems.append((shown, Problem(FILE_UNREADABLE, f"{shown} is a damaged or incomplete zip archive "
-                                                                   f"({exc}); zip those files again.")))
+                                                                   f"({exc}).", "Zip those files again.")))
 
 
 def _add_archive(archive: zipfile.ZipFile, listing: Listing, locator: Locator, prefix: str, strip: str,

@@ -1,7 +1,7 @@
 """Turns a code's `Features` into a score from 0 to 1 that means what it says.
 
 A logistic model: score = 1 / (1 + exp(-(BIAS + sum(weight * feature)))). Its weights were fitted on
-the 70 ``tune`` pieces of the labelled evidence set (``bench/evidence_set``) so that a score is the
+the 90 ``tune`` pieces of the labelled evidence set (``bench/evidence_set``) so that a score is the
 share of the two labellers who called the code supported: 0.5 or more means an assessor would
 likely accept it. ST1457's duties have no labelled evidence: their scores use the same model.
 ``python bench/suggest.py --fit`` refits them and prints the lines to paste here; the held-out
@@ -16,8 +16,8 @@ from portfolio_check.mapper.score import Features
 
 #: In the order of `Features.as_tuple`: window, support, coverage, mass, relative,
 #: relative_mass, rank, heading, votes.
-WEIGHTS: tuple[float, ...] = (-0.234, 0.087, 2.749, 2.589, 1.840, 0.375, -0.836, 0.166, 0.197)
-BIAS = -9.759
+WEIGHTS: tuple[float, ...] = (-0.283, 0.048, 1.120, 2.888, 1.538, 0.520, -0.987, 0.170, 0.194)
+BIAS = -9.580
 
 #: Suggestions scoring below this are not listed at all: the text offers the code nothing an
 #: assessor would look at twice (the "nothing relevant" threshold; chosen on the tune pieces).

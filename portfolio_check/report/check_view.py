@@ -14,8 +14,14 @@ from typing import Any
 from portfolio_check import __version__
 from portfolio_check.checks.model import Assessment
 from portfolio_check.checks.outcome import Status
+from portfolio_check.checks.what_to_fix import WhatToFix, what_to_fix
 from portfolio_check.findings import Severity
 from portfolio_check.formatting import format_duration, plural, terminal_safe
+
+#: How each item of the what-to-fix list starts, by severity: an error must be fixed, a warning checked.
+FIX_LABELS = {Severity.ERROR: "Must fix", Severity.WARNING: "To check"}
+#: The what-to-fix list of a portfolio with no finding.
+NOTHING_TO_FIX = "Nothing to fix: no errors and no warnings."
 
 #: The text output's mark for each checklist status.
 STATUS_MARKS = {Status.PASS: "ok  ", Status.FAIL: "FAIL", Status.WARNING: "warn", Status.UNKNOWN: "?   ",
@@ -104,8 +110,46 @@ def counts_line(assessment: Assessment) -> str:
             f"{plural(assessment.piece_count, 'piece')}{estimate}, {format_duration(assessment.video_seconds())} of video")
 
 
+def what_to_fix_heading(assessment: Assessment) -> str:
+    """``Callum Reid: not ready for Gateway (5 errors, 30 warnings)``: the first line of the list."""
+    judgement = assessment.judgement
+    who = assessment.portfolio.details.get("apprentice") or assessment.portfolio.name
+    verdict = verdict_text(assessment)
+    return (f"{who}: {verdict[:1].lower() + verdict[1:]} "
+            f"({plural(judgement.errors, 'error')}, {plural(judgement.warnings, 'warning')})")
+
+
+def what_to_fix_lines(assessment: Assessment, fixes: WhatToFix | None = None, width: int | None = None,
+                      heading: bool = True) -> list[str]:
+    """The what-to-fix list as plain text, ready to paste into an email: the title and (with
+    ``heading``) who and the verdict, then the numbered items under who acts. ``width`` wraps long
+    lines (the terminal); None leaves them whole, for an email to wrap."""
+    fixes = fixes if fixes is not None else what_to_fix(assessment)
+    lines = ["What to fix", what_to_fix_heading(assessment)] if heading else ["What to fix"]
+    if fixes.empty:
+        return [*lines, "", NOTHING_TO_FIX]
+
+    def add(text: str, first: str, rest: str) -> None:
+        lines.extend(textwrap.wrap(text, width, initial_indent=first, subsequent_indent=rest)
+                     if width else [first + text])
+
+    number = 0
+    for group in fixes.groups:
+        lines += ["", group.title]
+        for item in group.items:
+            number += 1
+            first = f"{number}. "
+            indent = " " * len(first)
+            add(f"{FIX_LABELS[item.severity]}: {item.what}", first, indent)
+            if item.where:
+                add(f"Where: {item.where}", indent, indent + "  ")
+            add(f"How: {item.how}", indent, indent + "  ")
+    return lines
+
+
 def render_check_text(assessment: Assessment, width: int | None = None) -> str:
-    """A short summary: verdict, counts, the checklist, then findings grouped by severity."""
+    """A short summary: verdict and counts, the what-to-fix list (every finding, by who acts), the
+    checklist and what to check by hand. Finding codes are in the JSON output."""
     width = width or min(shutil.get_terminal_size((100, 24)).columns, 120)
     details = assessment.portfolio.details
     who = details.get("apprentice") or assessment.portfolio.name
@@ -113,7 +157,7 @@ def render_check_text(assessment: Assessment, width: int | None = None) -> str:
            standard_line(assessment), counts_line(assessment)]
     for note in assessment.inferred:
         out.append(f"Inferred: {note}")
-    out.append("")
+    out += ["", *what_to_fix_lines(assessment, width=width, heading=False), "", "Gateway checklist"]
     for outcome in assessment.outcomes:
         assumed = " (assumed rule)" if outcome.assumed else ""
         out.append(f"  [{STATUS_MARKS[outcome.status]}] {outcome.title}: {outcome.figure.text}{assumed}")
@@ -122,14 +166,4 @@ def render_check_text(assessment: Assessment, width: int | None = None) -> str:
         for check in assessment.manual_checks:
             about = f" ({check.subject})" if check.subject else ""
             out += textwrap.wrap(f"{check.item}{about}", width, initial_indent="  [ ] ", subsequent_indent="      ")
-    for severity, title in ((Severity.ERROR, "Errors"), (Severity.WARNING, "Warnings")):
-        chosen = [f for f in assessment.findings if f.severity is severity]
-        if not chosen:
-            continue
-        out += ["", f"{title} ({len(chosen)}):"]
-        for finding in chosen:
-            out += textwrap.wrap(f"[{finding.code}] {finding.message}", width, initial_indent="  - ",
-                                 subsequent_indent="    ")
-            if finding.fix:
-                out += textwrap.wrap(f"Fix: {finding.fix}", width, initial_indent="    ", subsequent_indent="      ")
     return terminal_safe("\n".join(out)) + "\n"

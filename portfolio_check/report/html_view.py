@@ -15,12 +15,13 @@ from typing import Any
 from portfolio_check.catalogue.model import Standard
 from portfolio_check.checks.model import Assessment, Clip
 from portfolio_check.checks.outcome import Status
+from portfolio_check.checks.what_to_fix import what_to_fix
 from portfolio_check.extract.model import FileRecord
 from portfolio_check.findings import Severity
 from portfolio_check.formatting import format_duration, human_size, plural
 from portfolio_check.mapper.model import SUPPORTED
 from portfolio_check.mapper.text import shorten
-from portfolio_check.report.check_view import counts_line, verdict_text
+from portfolio_check.report.check_view import FIX_LABELS, NOTHING_TO_FIX, counts_line, verdict_text, what_to_fix_lines
 from portfolio_check.report.inspect_view import key_figure
 
 TEMPLATE = "report.html.j2"
@@ -43,6 +44,9 @@ STATUS_LABELS = {Status.PASS: "Pass", Status.FAIL: "Fail", Status.WARNING: "Warn
 KIND_LABELS = {"word": "Word", "powerpoint": "PowerPoint", "pdf": "PDF", "video": "Video", "audio": "Audio",
                "image": "Picture", "spreadsheet": "Spreadsheet", "text": "Text", "link": "Link",
                "archive": "Archive", "other": "Other"}
+#: The letter on a file-type icon drawn where a file has no preview (the report's CSS draws the icon).
+ICON_MARKS = {"word": "W", "powerpoint": "P", "spreadsheet": "X", "pdf": "PDF", "video": "▶", "audio": "♪",
+              "image": "▣", "text": "T", "link": "↗", "archive": "Z"}
 
 def format_checked_at(iso: str | None) -> str:
     """``2026-12-02T19:20:14+00:00`` -> ``2 December 2026, 19:20 UTC``."""
@@ -63,6 +67,7 @@ def report_view(assessment: Assessment, report: dict[str, Any]) -> dict[str, Any
     return {
         "header": _header(assessment, report),
         "verdict": _verdict(assessment, report),
+        "what_to_fix": _what_to_fix(assessment),
         "checklist": _checklist(assessment),
         "manual": _manual(assessment),
         "findings": _findings(assessment),
@@ -134,6 +139,23 @@ def _verdict(assessment: Assessment, report: dict[str, Any]) -> dict[str, Any]:
                         plural(summary["files"], "file") + " read"]}
 
 
+def _what_to_fix(assessment: Assessment) -> dict[str, Any]:
+    """The what-to-fix list, numbered across its groups, and the same list as plain text to copy."""
+    fixes = what_to_fix(assessment)
+    groups = []
+    number = 0
+    for group in fixes.groups:
+        items = []
+        for item in group.items:
+            number += 1
+            items.append({"number": number, "severity": item.severity.value, "label": FIX_LABELS[item.severity],
+                          "what": item.what, "where": item.where, "how": item.how})
+        groups.append({"actor": group.actor, "title": group.title, "start": items[0]["number"], "entries": items})
+    text = "\n".join(what_to_fix_lines(assessment, fixes))
+    return {"groups": groups, "nothing": NOTHING_TO_FIX if fixes.empty else None, "text": text,
+            "rows": min(12, text.count("\n") + 1)}
+
+
 def _checklist(assessment: Assessment) -> list[dict[str, Any]]:
     return [{"rule": o.rule, "title": o.title, "status": o.status.value, "label": STATUS_LABELS[o.status],
              "figure": o.figure.text, "assumed": o.assumed, "assumption": o.assumption}
@@ -172,11 +194,13 @@ def _file(path: str, records: dict[str, FileRecord]) -> dict[str, Any]:
     record = records.get(path)
     if record is None:
         return {"path": path, "name": name, "folder": folder, "kind": "Not found", "description": "",
-                "figure": "", "size": "", "thumbnail": None, "badge": "?", "problems": [], "found": False}
+                "figure": "", "size": "", "thumbnail": None, "badge": "?", "icon": None, "mark": "?",
+                "problems": [], "found": False}
     thumbnail = record.thumbnail if record.thumbnail and _THUMBNAIL_URI.match(record.thumbnail) else None
     return {"path": path, "name": name, "folder": folder, "kind": KIND_LABELS.get(record.kind, record.kind),
             "description": record.description, "figure": key_figure(record), "size": human_size(record.size),
             "thumbnail": thumbnail, "found": True, "badge": _badge(record),
+            "icon": record.kind if record.kind in ICON_MARKS else "other", "mark": ICON_MARKS.get(record.kind, "?"),
             "problems": list(dict.fromkeys(p.code for p in record.problems))}
 
 
@@ -257,7 +281,8 @@ def _coverage(assessment: Assessment) -> dict[str, Any]:
         if is_required:
             state, label = ("missing", "Not covered") if code in missing else ("covered", "Covered")
         else:
-            state, label = "extra", "Another option" if code in other_option else "Not required"
+            state, label = "extra", ("Another option" if code in other_option
+                                     else _assessed_elsewhere(standard, code) or "Not required")
         # The strongest passage any supported claim offers: what an assessor would read first.
         excerpt: dict[str, str] | None = None
         best = -1.0
@@ -310,6 +335,17 @@ def _coverage(assessment: Assessment) -> dict[str, Any]:
             "summary": outcome.figure.text,
             "claims": assessment.outcome("ksb-claims").figure.text if assessment.claims else None,
             "missing": list(coverage.missing), "has_pieces": bool(columns)}
+
+
+def _assessed_elsewhere(standard: Standard, code: str) -> str | None:
+    """``Assessed in the presentation, not the portfolio`` for a KSB only other assessment methods
+    assess (from the catalogue's methods); None when the catalogue does not say so."""
+    ksb = standard.ksb(code)
+    portfolio_method = standard.portfolio.evidence_method
+    if ksb is None or not ksb.methods or portfolio_method in ksb.methods:
+        return None
+    names = [method.replace("-", " ") for method in ksb.methods]
+    return f"Assessed in the {' or the '.join(names)}, not the portfolio"
 
 
 def _code_text(standard: Standard, code: str) -> str:

@@ -71,6 +71,8 @@ def render_inspection_text(inventory: Inventory, records: list[FileRecord], find
             for finding in chosen:
                 out += textwrap.wrap(f"[{finding.code}] {finding.message}", width,
                                      initial_indent="  - ", subsequent_indent="    ")
+                if finding.fix:  # kept apart from the message since findings carry it as a field
+                    out += textwrap.wrap(f"Fix: {finding.fix}", width, initial_indent="    ", subsequent_indent="      ")
     if not findings:
         out += ["", "No problems found in the files."]
     return terminal_safe("\n".join(out)) + "\n"

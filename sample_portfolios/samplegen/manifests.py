@@ -69,11 +69,12 @@ def grid_xlsx(path: Path, pieces: Sequence[Piece], a: Apprentice, codes: Sequenc
                         title="Evidence mapping grid", author=a.name, created=a.at(a.gateway, 9))
 
 
-def details_yaml(path: Path, a: Apprentice) -> Path:
+def details_yaml(path: Path, a: Apprentice, extra: Sequence[tuple[str, str]] = ()) -> Path:
+    """``portfolio.yaml``; ``extra`` adds pre-Gateway details (``english: achieved``...)."""
     lines = ["# Portfolio details, read by portfolio-check", f"apprentice: {a.name}", f"uln: '{a.uln}'",
              f"employer: {a.employer}", f"standard: {a.standard}", f"version: '{a.version}'"]
     if a.option:
         lines.append(f"option: {a.option}")
     lines += [f"start_date: {a.start.isoformat()}", f"gateway_date: {a.gateway.isoformat()}",
-              f"training_provider: {a.provider}", ""]
+              *(f"{key}: {value}" for key, value in extra), f"training_provider: {a.provider}", ""]
     return writers.text_file(path, "\n".join(lines))

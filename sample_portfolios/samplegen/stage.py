@@ -25,23 +25,47 @@ def rehearsal_schedule(a: Apprentice, path: Path, day: date) -> Path:
     for number, (scenes, called, room) in enumerate(plan):
         when = day + timedelta(days=number)
         rows.append([f"Day {number + 1}", when.strftime("%a %d/%m/%Y"), "10:00-13:00, 14:00-18:00", scenes, called, room])
-    return writers.xlsx(path, [Sheet("Week 1", rows, (7, 15, 22, 36, 52, 18))],
+    notes = [["Notes"],
+             ["Version 2, drawn up from the director's rehearsal plan and the actors' availability, and circulated "
+              "by email to the company, the CSM, the DSM and every department on the Friday before rehearsals. A "
+              "copy is pinned on the rehearsal room board."],
+             ["Version 1 had the trial scene on day 3; the fight director could only come on day 3, so the trial "
+              "moved to day 4. Changes are marked in the daily call and in the rehearsal report."],
+             ["Each day's calls are confirmed in the daily call sent by 18:00 the evening before. Every version is "
+              "filed in the production archive with the rehearsal reports."]]
+    return writers.xlsx(path, [Sheet("Week 1", rows, (7, 15, 22, 36, 52, 18)), Sheet("Notes", notes, (110,))],
                         title="Rehearsal schedule week 1", author=a.name, created=a.at(day - timedelta(days=3), 16))
 
 
 def rehearsal_report(a: Apprentice, path: Path, day: date, number: int) -> Path:
+    if number < 9:
+        rehearsed, notes = "Act 2 sc 1-3; fight call 16:00", [
+            ["Props", "Please can we have a rehearsal cradle for Perdita by Thursday? ASM to source."],
+            ["Wardrobe", "Hermione's trial gown: the director would like the train shorter for the fall."],
+            ["Lighting", "Trial scene needs a tight special on the dock, DS centre."],
+            ["Sound", "Oracle thunder to be cued from the SM desk, not live."],
+            ["Production", "Fight director called on Thursday 14:00-16:00; room 2 booked."]]
+        closing = [("p", "Health and safety: the raked stage mark-up was re-taped after a trip; no injury, entered in "
+                         "the accident book.")]
+    else:
+        rehearsed, notes = "Act 3 sc 3 (the bear); fight call 14:00; Act 4 sc 4 music call", [
+            ["Fight", "Fight director happy with the Antigonus fight; fight call before every run from now on, "
+                      "10 minutes, led by the fight captain."],
+            ["Props", "Blunted shears passed the fight director's check; stored in the locked box between calls."],
+            ["Wardrobe", "Bear head restricts vision: the actor needs a clear exit path SL. ASM to glow-tape the route."],
+            ["Sound", "Bear roar to be tried in surround at the tech."]]
+        closing = [("h2", "For production meeting 3 (Thursday)"),
+                   ("p", "Items I have put on the agenda from this week's rehearsals: the cost of the replacement "
+                         "castors for the statue truck, strobe warning signs for front of house, and the get-in "
+                         "times for the first two tour venues. I will take the minutes and circulate the action "
+                         "points the same evening.")]
     blocks = [
         ("h1", f"Rehearsal report {number} - {a.production}"),
-        ("fields", [("Date", day.strftime("%A %d %B %Y")), ("Rehearsed", "Act 2 sc 1-3; fight call 16:00"),
+        ("fields", [("Date", day.strftime("%A %d %B %Y")), ("Rehearsed", rehearsed),
                     ("Absent / late", "None"), ("Report by", f"{a.name}, Assistant Stage Manager")]),
         ("h2", "Departments"),
-        ("table", [["Department", "Note"],
-                   ["Props", "Please can we have a rehearsal cradle for Perdita by Thursday? ASM to source."],
-                   ["Wardrobe", "Hermione's trial gown: the director would like the train shorter for the fall."],
-                   ["Lighting", "Trial scene needs a tight special on the dock, DS centre."],
-                   ["Sound", "Oracle thunder to be cued from the SM desk, not live."],
-                   ["Production", "Fight director called on Thursday 14:00-16:00; room 2 booked."]]),
-        ("p", "Health and safety: the raked stage mark-up was re-taped after a trip; no injury, entered in the accident book."),
+        ("table", [["Department", "Note"], *notes]),
+        *closing,
     ]
     return writers.docx(path, blocks, title=f"Rehearsal report {number}", author=a.name, created=a.at(day, 19),
                         header=_header(a))
@@ -126,6 +150,15 @@ def risk_assessment(a: Apprentice, path: Path, day: date) -> Path:
                    ["Strobe in Act 3", "Front-of-house signs and programme note", "Low"],
                    ["Blunted shears", "Stored in locked box; checked pre-show", "Low"],
                    ["Lone working at get-out", "Buddy system; venue duty manager informed", "Low"]]),
+        ("h2", "How we work to keep these controls in place"),
+        ("bullets", ["Preset checks are done against the setting list and signed off by the ASM before the half; "
+                     "the DSM does not call beginners until they are.",
+                     "The company signs in at the stage door; the DSM checks the sign-in sheet at the half and tells "
+                     "the company stage manager of anyone missing.",
+                     "At each get-in the CSM hands this assessment to the venue's technical manager, and the venue's "
+                     "fire and evacuation procedures are briefed to the company before the first show.",
+                     "Anything that goes wrong in a show goes in the show report and, if anyone is hurt, in the "
+                     "venue's accident book."]),
         ("p", f"Written by {a.name}, agreed with {a.manager} and shared with each venue's technical manager."),
     ]
     return writers.docx(path, blocks, title="Stage management risk assessment", author=a.name, created=a.at(day, 11),
@@ -169,13 +202,25 @@ def freelance_paperwork(a: Apprentice, path: Path, day: date) -> Path:
 
 
 def witness_statement(a: Apprentice, path: Path, day: date) -> Path:
+    them = a.first
     blocks = [
         ("h1", "Witness statement"),
         ("fields", [("Apprentice", a.name), ("Witness", f"{a.manager}, {a.manager_role}"), ("Production", a.production)]),
-        ("p", f"{a.first} was ASM on {a.production} from rehearsals to the end of the tour. I saw {a.first} run the "
-              "rehearsal room, keep the prompt book up to date when the DSM was off, manage the props and petty "
-              "cash, and follow our company policies on and off stage. I confirm this is a true account of what "
-              f"I observed {a.first} do."),
+        ("p", f"{them} was ASM on {a.production} from the first day of rehearsals to the end of the tour, and I "
+              f"worked alongside {them} throughout."),
+        ("p", f"In the rehearsal room {them} set the room each morning, kept the mark-up accurate, ran the daily "
+              "call and kept the room to time so the director never waited for a scene. When the DSM was off, "
+              f"{them} covered the book and kept the prompt copy up to date."),
+        ("p", f"{them} worked closely with wardrobe, lighting and sound, passed on their notes the same day, and "
+              "was courteous and discreet with the cast and crew backstage, as our company expects."),
+        ("p", f"{them} ran the props from rehearsal props to the last performance: sourcing and buying within the "
+              "props budget, keeping the petty cash and receipts, repairing the statue truck's castors and "
+              "replacing the oracle seal before every show. The prop tables were always preset and checked before "
+              "the half."),
+        ("p", f"{them} follows our policies on and off stage: wrote the stage management risk assessment with me, "
+              "checked the blunted shears were locked away, entered a trip in rehearsals in the accident book, and "
+              "briefed the venue fire procedures to new company members at each get-in."),
+        ("p", f"I confirm this is a true account of what I observed {them} do."),
         ("fields", [("Name", a.manager), ("Date", day.strftime("%d/%m/%Y"))]),
     ]
     return writers.docx(path, blocks, title="Witness statement", author=a.manager, created=a.at(day, 12))

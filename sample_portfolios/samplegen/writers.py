@@ -441,16 +441,22 @@ def ffmpeg() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-#: Test patterns ffmpeg draws, so each clip looks different.
-PATTERNS = ("testsrc2", "smptebars", "rgbtestsrc", "testsrc", "smptehdbars", "yuvtestsrc")
+#: Test patterns ffmpeg draws, so each clip looks different. Each is a still picture...
+PATTERNS = ("smptebars", "rgbtestsrc", "pal75bars", "smptehdbars", "yuvtestsrc", "pal100bars")
+#: ...with a white square moving across it, so the clip is not a still: H.264 codes a moved square in
+#: a few bytes a frame, so a full-size picture costs little more than a tiny one.
+MOVING_SQUARE = "color=c=white:size=80x80:rate=2[square];[pattern][square]overlay=x=mod(t*20\\,560):y=140:shortest=1"
+#: 640x360: the catalogues' legible minimum is 360 pixels on the shorter side.
+CLIP_SIZE = "640x360"
 
 
 def clip(path: Path, seconds: float, cache: ClipCache, kind: str = "video", pattern: int = 0,
          tone: int = 220) -> Path:
-    """A real clip of ``seconds``: ``video`` (H.264 and AAC in MP4, 64x36 at 2 fps) or ``audio`` (AAC in M4A).
+    """A real clip of ``seconds``: ``video`` (H.264 and AAC in MP4, 640x360 at 2 fps) or ``audio`` (AAC in M4A).
 
-    Tiny pictures and a speech-band bitrate keep a six-minute clip near 400 KB; the bit-exact
-    flags, single thread and stripped metadata make the bytes the same on every run.
+    A still pattern under a moving square and a speech-band bitrate keep a six-minute clip near
+    450 KB (most of it the sound: the picture is about 80 KB); the bit-exact flags, single thread
+    and stripped metadata make the bytes the same on every run.
     """
     suffix = ".mp4" if kind == "video" else ".m4a"
     cached = cache.folder / f"{kind}-{seconds:g}-{pattern}-{tone}{suffix}"
@@ -466,7 +472,8 @@ def _encode(target: Path, seconds: float, kind: str, pattern: int, tone: int) ->
     sound = ["-f", "lavfi", "-i", f"sine=frequency={tone}:sample_rate=8000:duration={seconds}"]
     audio = ["-c:a", "aac", "-aac_coder", "fast", "-ac", "1", "-b:a", "8k", "-flags:a", "+bitexact"]
     if kind == "video":
-        picture = ["-f", "lavfi", "-i", f"{PATTERNS[pattern % len(PATTERNS)]}=size=64x36:rate=2:duration={seconds}"]
+        pattern_source = f"{PATTERNS[pattern % len(PATTERNS)]}=size={CLIP_SIZE}:rate=2:duration={seconds}"
+        picture = ["-f", "lavfi", "-i", f"{pattern_source}[pattern];{MOVING_SQUARE}[out0]"]
         args = [*picture, *sound, "-c:v", "libx264", "-preset", "veryfast", "-crf", "38", "-pix_fmt", "yuv420p",
                 "-x264-params", "threads=1", "-flags:v", "+bitexact", *audio, "-shortest"]
     else:

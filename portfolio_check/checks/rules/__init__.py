@@ -17,6 +17,7 @@ from portfolio_check.checks.rules.details import DetailsRule
 from portfolio_check.checks.rules.files import FilesRule
 from portfolio_check.checks.rules.manifest import ManifestRule
 from portfolio_check.checks.rules.pieces import PieceCountRule
+from portfolio_check.checks.rules.pre_gateway import PreGatewayRule
 from portfolio_check.checks.rules.standard import StandardRule
 from portfolio_check.checks.rules.video import VideoLimitRule
 
@@ -33,6 +34,7 @@ RULES: tuple[Rule, ...] = (
     AttributionRule(),
     FilesRule(),
     DetailsRule(),
+    PreGatewayRule(),
 )
 
 
