@@ -72,6 +72,19 @@ def test_show_text_is_a_readable_table(cli) -> None:
     assert " K24 " not in text
 
 
+def test_show_lists_the_pre_gateway_requirements_with_how_firm_each_is(cli) -> None:
+    text = " ".join(cli("catalogues", "show", "ST0792").output.split())
+    assert ("Pre-Gateway requirements: Training: at least 12 months from start to Gateway (typical: a warning if "
+            "not met) English and maths: Level 2 achieved (required: an error if not met)") in text
+    shown = json.loads(cli("catalogues", "show", "ST0792", "--format", "json").output)["gateway"]
+    assert shown["training"] == {"min_months": 12, "requirement": "typical"}
+    assert shown["english_maths"] == {"level": 2, "requirement": "hard"}
+    assert shown["declaration"] == shown["adjustments"] == {"requirement": "hard"}
+    st1457 = " ".join(cli("catalogues", "show", "ST1457").output.split())
+    assert "Pre-Gateway requirements: none set in the catalogue: The proposal sets no pre-Gateway" in st1457
+    assert json.loads(cli("catalogues", "show", "ST1457", "--format", "json").output)["gateway"]["training"] is None
+
+
 def test_show_st1457_lists_duties_and_assumptions(cli) -> None:
     text = cli("catalogues", "show", "ST1457").output
     assert "D11  Contribute to compliance" in text

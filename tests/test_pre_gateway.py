@@ -165,9 +165,13 @@ def test_certificates_in_the_portfolio_are_recognised_by_what_they_say(ready_bas
     builders.pdf(portfolio / "Certificates" / "results.pdf", [[
         "AQA", "Statement of results", "Candidate: Sam Patel", "GCSE (9-1) English Language grade 5",
         "GCSE (9-1) Geography grade 3", "Issued August 2022"]])
-    line = _line(check_portfolio(portfolio, CATALOGUES))
+    assessment = check_portfolio(portfolio, CATALOGUES)
+    line = _line(assessment)
     assert (line.status, line.findings) == (Status.PASS, ())
     assert "Level 2 English: GCSE grade 5 certificate (Certificates/results.pdf)" in line.figure.text
+    # Certificates are Gateway documents, like the statement: not evidence the manifest forgot to map.
+    assert {"Certificates/results.pdf", "Certificates/Scan 0042.docx"} <= set(assessment.documents)
+    assert not any(f.code == "unmapped-file" for f in assessment.findings)
     assert "Level 2 maths: Functional Skills Level 2 certificate (Certificates/Scan 0042.docx)" in line.figure.text
 
 

@@ -16,6 +16,7 @@ from portfolio_check.checks.claims import ClaimsReading, read_claims
 from portfolio_check.checks.files import SEVERITY
 from portfolio_check.checks.matching import FileMatcher
 from portfolio_check.checks.model import Clip, Coverage, ExtractedPortfolio, Piece
+from portfolio_check.checks.pre_gateway import Certificate, find_certificates
 from portfolio_check.extract.model import FileRecord
 from portfolio_check.findings import Finding, Severity
 
@@ -51,6 +52,9 @@ class Context:
     coverage: Coverage = field(default_factory=Coverage)
     #: Every manifest claim judged on its piece's text, and what reads like evidence for uncovered codes.
     claims: ClaimsReading = field(default_factory=ClaimsReading)
+    #: English and maths certificates recognised by what they say (Gateway documents, not evidence,
+    #: unless a piece maps them).
+    certificates: tuple[Certificate, ...] = ()
 
     @property
     def standard(self) -> Standard | None:
@@ -218,6 +222,9 @@ def build_context(portfolio: ExtractedPortfolio, resolution: Resolution) -> Cont
     documents = [p for p in (portfolio.manifest_path, portfolio.details_path) if p]
     documents += sorted(attribution_rules.statement_paths(attribution) - set(documents))
     documents += [p for p in portfolio.other_manifests if p not in documents]
+    own = {p for p in (portfolio.manifest_path, portfolio.details_path) if p}
+    certificates = tuple(find_certificates(portfolio.records, skip=own))
+    documents += sorted({c.path for c in certificates} - set(documents))
     evidence = tuple(r.path for r in portfolio.records if r.path not in documents or r.path in referenced)
     records = {r.path: r for r in portfolio.records}
     coverage = coverage_of(resolution.standard, resolution.option, pieces)
@@ -227,4 +234,5 @@ def build_context(portfolio: ExtractedPortfolio, resolution: Resolution) -> Cont
                    documents=tuple(d for d in documents if d not in referenced),
                    clips=collect_clips(portfolio.records), attribution=attribution, coverage=coverage,
                    claims=read_claims(resolution.standard, resolution.option, pieces, records, coverage.missing,
-                                      unmapped))
+                                      unmapped),
+                   certificates=certificates)

@@ -23,4 +23,5 @@ def assess(portfolio: ExtractedPortfolio, resolution: Resolution) -> Assessment:
         inferred=resolution.inferred, pieces=ctx.pieces, evidence_files=ctx.evidence_files,
         unmapped_files=ctx.unmapped_files(), documents=ctx.documents, piece_count=count,
         piece_count_estimated=estimated, clips=ctx.clips, coverage=ctx.coverage, attribution=ctx.attribution,
-        outcomes=outcomes, claims=ctx.claims.claims, manual_checks=manual_checks(ctx))
+        outcomes=outcomes, claims=ctx.claims.claims, manual_checks=manual_checks(ctx),
+        certificates=ctx.certificates)

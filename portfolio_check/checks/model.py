@@ -8,6 +8,7 @@ from typing import Any
 from portfolio_check.catalogue.model import Standard
 from portfolio_check.checks.attribution import AttributionResult
 from portfolio_check.checks.outcome import Outcome, Verdict, verdict_of
+from portfolio_check.checks.pre_gateway import Certificate
 from portfolio_check.extract.manifest import DetailsNote, Manifest
 from portfolio_check.extract.model import FileRecord, Problem
 from portfolio_check.findings import Finding, Severity
@@ -188,6 +189,8 @@ class Assessment:
     claims: tuple[Claim, ...] = ()
     #: What a person must check by hand, from the catalogue (the checklist's last part).
     manual_checks: tuple[ManualCheck, ...] = ()
+    #: English and maths certificates recognised in the portfolio (see `checks.pre_gateway`).
+    certificates: tuple[Certificate, ...] = ()
 
     @property
     def checklist(self) -> tuple[Outcome, ...]:

@@ -7,7 +7,7 @@ import textwrap
 from typing import Any
 
 from portfolio_check.catalogue.model import Ksb, Standard
-from portfolio_check.formatting import format_duration
+from portfolio_check.formatting import format_duration, plural
 
 
 def standard_summary(standard: Standard) -> dict[str, Any]:
@@ -88,8 +88,47 @@ def standard_to_dict(standard: Standard, ksbs: tuple[Ksb, ...] | None = None,
             "unknown": rules.unknown_rules(),
             "assumptions": dict(rules.assumptions),
         },
+        "gateway": gateway_to_dict(standard),
         "manual_checks": [{"id": m.id, "item": m.item, "why": m.why, "per": m.per} for m in standard.manual_checks],
     }
+
+
+def gateway_to_dict(standard: Standard) -> dict[str, Any]:
+    """The pre-Gateway requirements as data; a requirement the standard does not state is None."""
+    gateway = standard.gateway
+    training, english_maths = gateway.training, gateway.english_maths
+    return {
+        "training": None if training is None else {"min_months": training.months,
+                                                   "requirement": training.requirement},
+        "english_maths": None if english_maths is None else {"level": english_maths.level,
+                                                             "requirement": english_maths.requirement},
+        "declaration": None if gateway.declaration is None else {"requirement": gateway.declaration.requirement},
+        "adjustments": None if gateway.adjustments is None else {"requirement": gateway.adjustments.requirement},
+        "source": gateway.source,
+        "notes": gateway.notes,
+    }
+
+
+def describe_gateway(standard: Standard) -> list[str]:
+    """The pre-Gateway requirements in words, one line each: a warning for a typical minimum, an error
+    for a hard one."""
+    gateway = standard.gateway
+    if gateway.empty:
+        return ["none set in the catalogue" + (f": {gateway.notes}" if gateway.notes else "")]
+    firm = {"typical": "typical: a warning if not met", "hard": "required: an error if not met"}
+    lines = []
+    if gateway.training is not None:
+        lines.append(f"Training: at least {plural(gateway.training.months, 'month')} from start to Gateway "
+                     f"({firm[gateway.training.requirement]})")
+    if gateway.english_maths is not None:
+        lines.append(f"English and maths: Level {gateway.english_maths.level} achieved "
+                     f"({firm[gateway.english_maths.requirement]})")
+    if gateway.declaration is not None:
+        lines.append(f"Gateway declaration signed ({firm[gateway.declaration.requirement]})")
+    if gateway.adjustments is not None:
+        lines.append(f"Reasonable adjustments and special considerations declared "
+                     f"({firm[gateway.adjustments.requirement]})")
+    return lines
 
 
 def describe_rules(standard: Standard) -> list[str]:
@@ -150,6 +189,9 @@ def render_standard_text(standard: Standard, ksbs: tuple[Ksb, ...], option: str 
     out.extend(f"  {line}" for line in describe_rules(standard))
     for name, why in standard.portfolio.assumptions.items():
         out.extend(textwrap.wrap(f"{name}: {why}", width, initial_indent="    * ", subsequent_indent="      "))
+    out.append("Pre-Gateway requirements:")
+    for line in describe_gateway(standard):
+        out.extend(textwrap.wrap(line, width, initial_indent="  ", subsequent_indent="    "))
     if standard.manual_checks:
         out.append("Checked by hand (listed in every report):")
         for check in standard.manual_checks:

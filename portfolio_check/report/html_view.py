@@ -223,6 +223,11 @@ def _inventory(assessment: Assessment, records: dict[str, FileRecord]) -> dict[s
     portfolio = assessment.portfolio
     attribution = assessment.attribution
     statement_paths = {s.path for s in attribution.statements()} | set(attribution.unverified)
+    certificates: dict[str, str] = {}
+    for certificate in assessment.certificates:
+        subjects = certificates.get(certificate.path)
+        named = certificate.subject.capitalize()
+        certificates[certificate.path] = named if not subjects or subjects == named else "English and maths"
 
     def role(path: str) -> str:
         if path == portfolio.manifest_path:
@@ -233,6 +238,8 @@ def _inventory(assessment: Assessment, records: dict[str, FileRecord]) -> dict[s
             return "Employer and apprentice statement"
         if path in portfolio.other_manifests:
             return "Another manifest (not used)"
+        if path in certificates:
+            return f"{certificates[path]} certificate (pre-Gateway)"
         return "Portfolio document"
 
     return {"pieces": pieces,

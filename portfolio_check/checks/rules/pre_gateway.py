@@ -195,8 +195,7 @@ _QUALIFYING = {1: "Functional Skills Level 1 or GCSE grade 3/D", 2: "Functional 
 
 
 def _english_maths(ctx: Context, standard: Standard, level: int, requirement: Requirement) -> list[Part]:
-    own = {p for p in (ctx.portfolio.manifest_path, ctx.portfolio.details_path) if p}
-    certificates = facts.find_certificates(ctx.portfolio.records, skip=own)
+    certificates = ctx.certificates
     states: dict[str, Part] = {}
     for subject in facts.SUBJECTS:
         states[subject] = _subject(ctx, standard, subject, level, requirement,
