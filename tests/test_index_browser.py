@@ -12,9 +12,9 @@ import dataclasses
 import io
 import json
 import re
-import shutil
 from pathlib import Path
 
+import browsers
 import pytest
 from test_cohort import (
     A_RAHMAN,
@@ -30,16 +30,11 @@ from test_cohort import (
 from portfolio_check.batch import PortfolioRow, cohort_warnings
 from portfolio_check.report import batch_view
 
-CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
-CHROMEDRIVER = Path(shutil.which("chromedriver") or "/usr/bin/chromedriver")
 #: A4 is 210 mm wide; the page's @page margins are 12 mm each side: 186 mm at 96 px per inch.
 A4_CONTENT_WIDTH_PX = round((210 - 2 * 12) / 25.4 * 96)
 PHONE_WIDTH_PX = 390
 
-if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-    pytest.skip("headless Chromium is not installed (Debian packages chromium and chromium-driver)",
-                allow_module_level=True)
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install '.[test]')")
+browsers.skip_without_chromium()
 from selenium.webdriver.common.by import By  # imported once selenium is known to be there
 from selenium.webdriver.support.ui import Select
 
@@ -54,14 +49,7 @@ def batch_output(run: tuple[Path, Path, str]) -> Path:
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver = browsers.chromium(1280, 900, network_log=True)
     try:
         yield driver
     finally:

@@ -10,22 +10,17 @@ import base64
 import io
 import json
 import re
-import shutil
 import unicodedata
 from pathlib import Path
 
+import browsers
 import portfolios
 import pytest
 
-CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
-CHROMEDRIVER = Path(shutil.which("chromedriver") or "/usr/bin/chromedriver")
 #: A4 is 210 mm wide; the report's @page margins are 12 mm each side: 186 mm at 96 px per inch.
 A4_CONTENT_WIDTH_PX = round((210 - 2 * 12) / 25.4 * 96)
 
-if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-    pytest.skip("headless Chromium is not installed (Debian packages chromium and chromium-driver)",
-                allow_module_level=True)
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install '.[test]')")
+browsers.skip_without_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -46,14 +41,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1200,900"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver = browsers.chromium(1200, 900, network_log=True)
     try:
         yield driver
     finally:
@@ -194,17 +182,11 @@ def test_report_fits_a_phone_and_its_coverage_matrix_reads_one_ksb_at_a_time(pho
 
 def test_what_to_fix_comes_first_and_copies_as_text_without_javascript(report: Path) -> None:
     from selenium.webdriver import ActionChains
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
     assert "<script" not in report.read_text(encoding="utf-8")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1200,900"):
-        options.add_argument(argument)
-    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver = browsers.chromium(1200, 900, javascript=False)
     try:
         driver.get("data:text/html,<title>off</title><script>document.title = 'on'</script>")
         assert driver.title == "off", "JavaScript is not off"

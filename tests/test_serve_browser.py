@@ -10,23 +10,18 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import browsers
 import pytest
 from test_serve import SAMPLES, ServerProcess, zip_folder
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
-CHROMEDRIVER = Path(shutil.which("chromedriver") or "/usr/bin/chromedriver")
 
-if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-    pytest.skip("headless Chromium is not installed (Debian packages chromium and chromium-driver)",
-                allow_module_level=True)
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install '.[test]')")
+browsers.skip_without_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -50,19 +45,7 @@ def zips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def _driver(downloads: Path, javascript: bool):
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1000"):
-        options.add_argument(argument)
-    options.add_experimental_option("prefs", {
-        "download.default_directory": str(downloads), "download.prompt_for_download": False,
-        **({} if javascript else {"profile.managed_default_content_settings.javascript": 2})})
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
-    return driver
+    return browsers.chromium(1280, 1000, javascript=javascript, downloads=downloads)
 
 
 @pytest.fixture(scope="module")

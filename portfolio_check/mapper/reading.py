@@ -114,7 +114,7 @@ def read(standard: Standard, text: str | None, option: str | None = None) -> Rea
     found, per_code = evidence(index, text)
     scored = []
     for item in per_code:
-        score = round(calibration.probability(item.features), 3)
+        score = round(calibration.probability(item.features, index.standard, item.code), 3)
         excerpt = shorten(item.excerpt, EXCERPT_CHARS) if item.excerpt and score > 0 else ""
         scored.append(Suggestion(item.code, score, excerpt))
     scored.sort(key=lambda s: (-s.score, _code_order(s.code)))
