@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 #: The timestamp Office itself gives package members; used for every zip member written here.
 ZIP_MEMBER_TIME = (1980, 1, 1, 0, 0, 0)
@@ -394,6 +395,8 @@ def jpeg(path: Path, photo: Photo, taken: datetime) -> Path:
         elif shape == "stand":
             draw.line([x + 20, y, x + 20, y + h], fill=colour, width=4)
             draw.rectangle([x, y - 16, x + 40, y], fill=colour)
+    image = _as_photographed(image, rng)
+    draw = ImageDraw.Draw(image)
     for index, label in enumerate(photo.labels):
         tx, ty = 8, 8 + index * 22
         box = draw.textbbox((tx + 4, ty + 3), label)
@@ -410,6 +413,19 @@ def jpeg(path: Path, photo: Photo, taken: datetime) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path, "JPEG", quality=72, exif=exif.tobytes())
     return path
+
+
+def _as_photographed(image: Any, rng: random.Random) -> Any:
+    """Light falling off towards the top and sensor grain, as in a phone photo. Flat fills of a bright
+    colour read as paper to the scan detector; a real photo's sky and ground are never that even.
+    The grain comes from ``rng``, so the samples stay byte-identical between builds."""
+    from PIL import Image
+
+    width, height = image.size
+    falloff = Image.linear_gradient("L").resize((width, height)).point(lambda v: max(0, 255 - 2 * v))
+    image = Image.composite(Image.new("RGB", image.size, (70, 95, 130)), image, falloff)
+    grain = Image.frombytes("L", image.size, rng.randbytes(width * height)).convert("RGB")
+    return Image.blend(image, grain, 0.15)
 
 
 # --- audio and video ------------------------------------------------------------------------------
