@@ -143,8 +143,10 @@ def test_what_to_fix_sits_under_the_verdict_with_a_copy_to_paste(not_ready: Path
     # The same list as text to copy, in a box that needs no script to open or select.
     box = section.xpath(".//details[@class='copy-text']/textarea")[0]
     assert box.get("readonly") is not None and box.text.startswith("What to fix\nSam Patel: not ready for Gateway")
-    assert sum(len(ol.xpath("li")) for ol in section.xpath(".//ol[@class='fixes']")) == len(
-        json.loads((not_ready / "report.json").read_text(encoding="utf-8"))["findings"])
+    report = json.loads((not_ready / "report.json").read_text(encoding="utf-8"))
+    # One item per finding, and one per checklist line left to decide (what to add).
+    assert sum(len(ol.xpath("li")) for ol in section.xpath(".//ol[@class='fixes']")) == len(report["findings"]) + len(
+        [line for line in report["checklist"] if line["to_decide"]])
 
 
 def test_the_footer_says_when_and_with_what_and_nothing_else(not_ready: Path) -> None:

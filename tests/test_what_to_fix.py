@@ -120,11 +120,17 @@ def test_the_list_is_grouped_by_who_acts_errors_first_with_every_finding_once() 
     assessment = _check("ST0792-not-ready")
     fixes = what_to_fix(assessment)
     assert [g.actor for g in fixes.groups] == [APPRENTICE, EMPLOYER, PROVIDER]
+    rank = {Severity.ERROR: 0, Severity.WARNING: 1, None: 2}
     for group in fixes.groups:
         severities = [item.severity for item in group.items]
-        assert severities == sorted(severities, key=lambda s: s is not Severity.ERROR)
-        assert {ACTOR_BY_CODE[item.code] for item in group.items} == {group.actor}
-    assert sorted(i.code for i in fixes.items) == sorted(f.code for f in assessment.findings)
+        assert severities == sorted(severities, key=rank.__getitem__)  # errors, warnings, then lines to decide
+        assert {ACTOR_BY_CODE[item.code] for item in group.items if item.severity is not None} == {group.actor}
+    found = [i for i in fixes.items if i.severity is not None]
+    assert sorted(i.code for i in found) == sorted(f.code for f in assessment.findings)
+    # The sample gives no pre-Gateway details: that line is unknown, so the provider is told what to add.
+    [to_decide] = [i for i in fixes.items if i.severity is None]
+    assert (to_decide.code, to_decide in fixes.groups[2].items) == ("pre-gateway", True)
+    assert to_decide.how.startswith("Add to the manifest's Portfolio sheet (or portfolio.yaml): 'english: achieved'")
     employer = fixes.groups[1].items
     assert [(i.code, i.severity) for i in employer] == [("attribution-missing", Severity.ERROR)]
     encrypted = next(i for i in fixes.items if i.code == "file-encrypted")

@@ -63,6 +63,8 @@ class Outcome:
     #: The catalogue values it relied on are assumptions; ``assumption`` says why.
     assumed: bool = False
     assumption: str = ""
+    #: What to add so an unknown line can be decided (see `rules.base.Result.to_decide`).
+    to_decide: str | None = None
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -75,7 +77,7 @@ class Outcome:
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "title": self.title, "status": self.status.value, "figure": self.figure.text,
                 "measure": self.figure.to_dict(), "assumed": self.assumed, "assumption": self.assumption or None,
-                "errors": len(self.errors), "warnings": len(self.warnings)}
+                "errors": len(self.errors), "warnings": len(self.warnings), "to_decide": self.to_decide}
 
 
 def status_of(findings: Sequence[Finding], clean: Status) -> Status:

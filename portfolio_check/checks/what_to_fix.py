@@ -5,7 +5,8 @@ Provider staff turn a report into an email to the apprentice and the employer. T
 (`portfolio_check.checks.actors`), errors before warnings, each saying what is wrong, where (the
 piece and the file) and how to fix it, with the standard's statement beside every KSB or duty code
 so nobody needs the catalogue open. Pure: it decides nothing the rules did not; the report renders
-it (the HTML report and the text output print the same items).
+it (the HTML report and the text output print the same items). A checklist line left unknown for
+want of information (no English and maths given) is an item too, for the provider: what to add.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from portfolio_check.catalogue.model import Standard
-from portfolio_check.checks.actors import ACTORS, actor_for
+from portfolio_check.checks.actors import ACTORS, PROVIDER, actor_for
 from portfolio_check.checks.model import Assessment
 from portfolio_check.findings import Finding, Severity
 from portfolio_check.mapper.text import shorten
@@ -31,8 +32,10 @@ _QUOTED = re.compile(r"(“[^”]*”)")
 class FixItem:
     """One thing to do: what is wrong, where, and how to put it right."""
 
-    #: Errors must be fixed before Gateway; warnings are worth checking.
-    severity: Severity
+    #: Errors must be fixed before Gateway; warnings are worth checking; None: a checklist line the tool
+    #: could not decide for want of information, with what to add.
+    severity: Severity | None
+    #: The finding's code; for a line to decide, the rule's id.
     code: str
     what: str
     #: The piece and file it concerns (``Piece 7 (Contributor release forms); file a/b.pdf``), or None.
@@ -70,15 +73,20 @@ class WhatToFix:
 def what_to_fix(assessment: Assessment) -> WhatToFix:
     """The ordered what-to-fix list of one assessment."""
     titles = {piece.id: piece.title for piece in assessment.pieces}
-    by_actor: dict[str, list[Finding]] = {}
-    for finding in assessment.findings:
-        by_actor.setdefault(actor_for(finding.code), []).append(finding)
-    groups = []
-    for actor in sorted(by_actor, key=lambda a: list(ACTORS).index(a) if a in ACTORS else len(ACTORS)):
-        # Errors first; otherwise the checklist's order, which the findings already follow.
-        chosen = sorted(by_actor[actor], key=lambda f: f.severity is not Severity.ERROR)
-        groups.append(ActorGroup(actor, ACTORS.get(actor, f"For the {actor}"),
-                                 tuple(_item(f, titles, assessment.standard) for f in chosen)))
+    by_actor: dict[str, list[FixItem]] = {}
+    # Errors first; otherwise the checklist's order, which the findings already follow.
+    findings = sorted(assessment.findings, key=lambda f: f.severity is not Severity.ERROR)
+    for finding in findings:
+        by_actor.setdefault(actor_for(finding.code), []).append(_item(finding, titles, assessment.standard))
+    for outcome in assessment.outcomes:
+        if outcome.to_decide:
+            # The portfolio's details are the provider's to complete.
+            by_actor.setdefault(PROVIDER, []).append(FixItem(
+                None, outcome.rule, f"{outcome.title} is not decided ({outcome.figure.text}).",
+                None, outcome.to_decide))
+    order = list(ACTORS)
+    groups = [ActorGroup(actor, ACTORS.get(actor, f"For the {actor}"), tuple(by_actor[actor]))
+              for actor in sorted(by_actor, key=lambda a: order.index(a) if a in order else len(order))]
     return WhatToFix(tuple(groups))
 
 

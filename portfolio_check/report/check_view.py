@@ -19,7 +19,7 @@ from portfolio_check.findings import Severity
 from portfolio_check.formatting import format_duration, plural, terminal_safe
 
 #: How each item of the what-to-fix list starts, by severity: an error must be fixed, a warning checked.
-FIX_LABELS = {Severity.ERROR: "Must fix", Severity.WARNING: "To check"}
+FIX_LABELS: dict[Severity | None, str] = {Severity.ERROR: "Must fix", Severity.WARNING: "To check", None: "To decide"}
 #: The what-to-fix list of a portfolio with no finding.
 NOTHING_TO_FIX = "Nothing to fix: no errors and no warnings."
 
@@ -161,6 +161,9 @@ def render_check_text(assessment: Assessment, width: int | None = None) -> str:
     for outcome in assessment.outcomes:
         assumed = " (assumed rule)" if outcome.assumed else ""
         out.append(f"  [{STATUS_MARKS[outcome.status]}] {outcome.title}: {outcome.figure.text}{assumed}")
+        if outcome.to_decide:
+            out += textwrap.wrap(f"To decide: {outcome.to_decide}", width, initial_indent="         ",
+                                 subsequent_indent="           ")
     if assessment.manual_checks:
         out += ["", "Check by hand (the tool cannot decide these; report.json has room to record who did):"]
         for check in assessment.manual_checks:

@@ -148,7 +148,9 @@ def _what_to_fix(assessment: Assessment) -> dict[str, Any]:
         items = []
         for item in group.items:
             number += 1
-            items.append({"number": number, "severity": item.severity.value, "label": FIX_LABELS[item.severity],
+            severity = item.severity.value if item.severity is not None else "unknown"
+            items.append({"number": number, "severity": severity, "label": FIX_LABELS[item.severity],
+                          "tag": {"error": "fail", "warning": "warning"}.get(severity, "unknown"),
                           "what": item.what, "where": item.where, "how": item.how})
         groups.append({"actor": group.actor, "title": group.title, "start": items[0]["number"], "entries": items})
     text = "\n".join(what_to_fix_lines(assessment, fixes))
@@ -158,7 +160,7 @@ def _what_to_fix(assessment: Assessment) -> dict[str, Any]:
 
 def _checklist(assessment: Assessment) -> list[dict[str, Any]]:
     return [{"rule": o.rule, "title": o.title, "status": o.status.value, "label": STATUS_LABELS[o.status],
-             "figure": o.figure.text, "assumed": o.assumed, "assumption": o.assumption}
+             "figure": o.figure.text, "assumed": o.assumed, "assumption": o.assumption, "to_decide": o.to_decide}
             for o in assessment.outcomes]
 
 

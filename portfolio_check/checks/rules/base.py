@@ -31,6 +31,10 @@ class Result:
     findings: list[Finding] = field(default_factory=list)
     #: The status when there is no finding: ``PASS``, or ``UNKNOWN`` when the rule could not be decided.
     clean: Status = Status.PASS
+    #: For a line left unknown for want of information: what to add so it can be decided (kept only
+    #: when the line ends unknown). It becomes an item of the what-to-fix list, so nothing unknown is
+    #: left for the provider to spot in the checklist alone.
+    to_decide: str | None = None
 
 
 class Rule:
@@ -64,9 +68,11 @@ class Rule:
         clean = result.clean
         if clean is Status.PASS and used:
             clean = Status.ASSUMED
-        return Outcome(rule=self.id, title=self.title_for(ctx), status=status_of(findings, clean),
+        status = status_of(findings, clean)
+        return Outcome(rule=self.id, title=self.title_for(ctx), status=status,
                        figure=result.figure, findings=findings, assumed=bool(used),
-                       assumption=" ".join(dict.fromkeys(assumptions[name] for name in used)))
+                       assumption=" ".join(dict.fromkeys(assumptions[name] for name in used)),
+                       to_decide=result.to_decide if status is Status.UNKNOWN else None)
 
     @classmethod
     def description(cls) -> str:

@@ -71,7 +71,11 @@ class DetailsRule(Rule):
         if start is None or end is None:
             text = "programme dates not usable" if problems else \
                 "start and Gateway dates not given: evidence dates not checked"
-            return Result(Figure(text), findings, Status.UNKNOWN)
+            to_decide = None if problems else (
+                "Add the apprentice's start and planned Gateway dates to portfolio.yaml ('start_date: 2024-09-02' "
+                "and 'gateway_date: 2026-03-16', or the manifest's Portfolio sheet) so the evidence dates, and the "
+                "length of training, can be checked.")
+            return Result(Figure(text), findings, Status.UNKNOWN, to_decide)
         findings += _dates_outside(ctx, start, end)
         return Result(Figure(f"on programme {start.isoformat()} to {end.isoformat()}"), findings)
 

@@ -78,12 +78,13 @@ class PreGatewayRule(Rule):
         findings = [p.finding for p in parts if p.finding is not None]
         text = "; ".join(p.text for p in parts)
         adds = [p.add for p in parts if p.add]
+        to_decide = None
         if adds:
-            text += f". To decide, add to {_details_place(ctx)}: {'; '.join(adds)}"
+            to_decide = f"Add to {_details_place(ctx)}: {'; '.join(adds)}."
         months, low = _training_measure(ctx, rules)
         figure = Figure(text, value=months, low=low, unit="months of training" if low is not None else "")
         clean = Status.PASS if all(p.met for p in parts) else Status.UNKNOWN
-        return Result(figure, findings, clean)
+        return Result(figure, findings, clean, to_decide)
 
 
 def _parts(ctx: Context, standard: Standard, rules: GatewayRules) -> list[Part]:
