@@ -37,11 +37,15 @@ class Finding:
     rule: str | None = None
     #: The KSB or duty code it concerns, where it concerns one.
     ksb: str | None = None
+    #: Who must act on it (``apprentice``, ``employer`` or ``provider``) when that depends on the case
+    #: rather than the code alone (an unsigned statement: whoever has not signed); None for the code's
+    #: usual actor (see `portfolio_check.checks.actors`).
+    actor: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"code": self.code, "severity": self.severity.value, "rule": self.rule,
                                 "message": self.message}
-        for name in ("path", "piece", "ksb", "fix"):
+        for name in ("path", "piece", "ksb", "fix", "actor"):
             value = getattr(self, name)
             if value is not None:
                 data[name] = value

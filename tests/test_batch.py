@@ -311,7 +311,7 @@ ROW_KEYS = ["portfolio", "folder", "where", "status", "verdict", "apprentice", "
 CSV_HEADER = ("Portfolio,Apprentice,ULN,Standard,Option,Verdict,Pieces,Video minutes,Uncovered KSBs,Errors,Warnings,"
               "Error codes,Could not check,Where,Report,Video,Employer,Gateway date,Uncovered KSB codes,Warning codes,"
               "Cross-portfolio warnings")
-FINDINGS_HEADER = "Portfolio,Apprentice,ULN,Severity,Code,Rule,Piece,File,Message,Fix"
+FINDINGS_HEADER = "Portfolio,Apprentice,ULN,Severity,Code,Rule,Piece,File,Message,Fix,Who acts"
 
 
 def test_summary_keys_and_columns_are_the_published_ones(full_run) -> None:

@@ -35,6 +35,7 @@ from portfolio_check.batch.cohort import (
     FOLDER_STATEMENT_MISMATCH,
     SHARED_EVIDENCE_FILE,
 )
+from portfolio_check.checks.actors import PROVIDER, actor_for
 from portfolio_check.cli import main
 from portfolio_check.formatting import format_duration
 from portfolio_check.report.batch_view import FINDINGS_COLUMNS
@@ -149,7 +150,8 @@ def test_findings_csv_has_one_line_per_finding_as_each_report_gives_them(run) ->
                   [f for f in report["findings"] if f["severity"] == "warning"]
         expected = [{"Severity": f["severity"], "Code": f["code"], "Rule": f["rule"] or "",
                      "Piece": f.get("piece") or "", "File": f.get("path") or "", "Message": guard_formula(f["message"]),
-                     "Fix": guard_formula(f.get("fix") or "")} for f in ordered]
+                     "Fix": guard_formula(f.get("fix") or ""), "Who acts": f.get("actor") or actor_for(f["code"])}
+                    for f in ordered]
         checked = [{k: line[k] for k in FINDINGS_COLUMNS[3:]} for line in mine if line["Rule"] != "cross-portfolio"]
         assert checked == expected, row["portfolio"]
         assert len(checked) == row["errors"] + row["warnings"]
@@ -162,7 +164,7 @@ def test_findings_csv_has_one_line_per_finding_as_each_report_gives_them(run) ->
         (A_RAHMAN, SHARED_EVIDENCE_FILE, "Declaration.docx"), (AISHA, SHARED_EVIDENCE_FILE, "Declaration.docx"),
         (BEN, SHARED_EVIDENCE_FILE, "Declaration.docx"), (A_RAHMAN, SHARED_EVIDENCE_FILE, CHECKLIST),
         (AISHA, SHARED_EVIDENCE_FILE, CHECKLIST), (ELLIE, SHARED_EVIDENCE_FILE, "Compliance/Checklist.docx")])
-    assert all(line["Severity"] == "warning" and line["Fix"] for line in across)
+    assert all(line["Severity"] == "warning" and line["Fix"] and line["Who acts"] == PROVIDER for line in across)
 
 
 def test_a_portfolio_that_could_not_be_checked_keeps_its_folders_name_and_uln(run) -> None:
@@ -176,6 +178,7 @@ def test_a_portfolio_that_could_not_be_checked_keeps_its_folders_name_and_uln(ru
     assert (finding["Apprentice"], finding["ULN"], finding["Severity"], finding["Code"]) == (
         "Farah Iqbal", "5550001112", "error", NOT_CHECKED)
     assert "damaged or incomplete zip" in finding["Message"] and "portfolio-check check" in finding["Fix"]
+    assert finding["Who acts"] == PROVIDER
 
 
 def test_summary_csv_gains_the_cohort_columns(run) -> None:
@@ -285,3 +288,17 @@ def test_the_same_apprentices_portfolios_share_files_without_a_shared_file_warni
     assert [(w.code, w.folders) for w in cohort_warnings(rows)] == [
         (DUPLICATE_ULN, ("Ann Lee 1234567890", "Ann Lee 1234567890 (2)"))]
     assert cohort_warnings([_row("Ann Lee", files), _row("Bob Stone", {"other.pdf": b"other work"})]) == []
+
+
+
+def test_a_finding_says_who_acts_and_a_row_kept_without_it_is_checked_again() -> None:
+    from portfolio_check.batch.rows import RowFinding
+    from portfolio_check.checks.actors import APPRENTICE
+    from portfolio_check.findings import Finding, Severity
+
+    row = RowFinding.of(Finding("attribution-incomplete", Severity.ERROR, "m", actor=APPRENTICE))
+    assert row.actor == APPRENTICE and RowFinding.from_dict(row.__dict__) == row
+    # A row an earlier version kept has no 'actor': it is not read back (so --resume checks it again).
+    older = {k: v for k, v in row.__dict__.items() if k != "actor"}
+    with pytest.raises(ValueError, match="actor"):
+        RowFinding.from_dict(older)

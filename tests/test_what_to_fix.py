@@ -139,6 +139,25 @@ def test_the_list_is_grouped_by_who_acts_errors_first_with_every_finding_once() 
     assert encrypted.what == "The PDF is password-protected, so an assessor cannot open it."
 
 
+@pytest.mark.parametrize(("blanked", "actor"), [("apprentice", APPRENTICE), ("employer", EMPLOYER)])
+def test_an_unfinished_statement_goes_to_whoever_has_not_finished_it(tmp_path: Path, blanked: str, actor: str) -> None:
+    import builders
+    import portfolios
+
+    portfolio = portfolios.build(tmp_path / "Sam Patel 1234567899", portfolios.Spec(statement=False))
+    lines = list(portfolios.STATEMENT)
+    # Each party's date is the line after its name and signature: blank the one being tested.
+    start = lines.index("Apprentice" if blanked == "apprentice" else "Employer")
+    lines[start + 3] = "Date: ____________"
+    builders.docx(portfolio / "Declaration.docx", lines, title="Declaration")
+    assessment = check_portfolio(portfolio, CATALOGUES, CheckSettings())
+    [finding] = [f for f in assessment.findings if f.code == "attribution-incomplete"]
+    assert f"{blanked}'s date is missing" in finding.message
+    [group] = [g for g in what_to_fix(assessment).groups if any(i.code == "attribution-incomplete" for i in g.items)]
+    assert group.actor == actor
+    assert (finding.to_dict().get("actor"), actor) in ((None, EMPLOYER), (APPRENTICE, APPRENTICE))
+
+
 def test_every_ksb_code_in_the_list_has_its_statement_beside_it() -> None:
     assessment = _check("ST0792-not-ready")
     standard = assessment.standard

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from portfolio_check.batch.discovery import PortfolioSource
+from portfolio_check.checks.actors import PROVIDER, actor_of
 from portfolio_check.checks.model import Assessment
 from portfolio_check.checks.resolve import details_from_folder_name
 from portfolio_check.findings import Finding
@@ -38,11 +39,14 @@ class RowFinding:
     #: The portfolio file it concerns.
     path: str | None = None
     ksb: str | None = None
+    #: Who acts on it: ``apprentice``, ``employer`` or ``provider`` (see `portfolio_check.checks.actors`).
+    actor: str = PROVIDER
 
     @classmethod
     def of(cls, finding: Finding) -> RowFinding:
         return cls(severity=finding.severity.value, code=finding.code, rule=finding.rule, message=finding.message,
-                   fix=finding.fix, piece=finding.piece, path=finding.path, ksb=finding.ksb)
+                   fix=finding.fix, piece=finding.piece, path=finding.path, ksb=finding.ksb,
+                   actor=actor_of(finding))
 
     @classmethod
     def from_dict(cls, data: Any) -> RowFinding:
@@ -51,7 +55,7 @@ class RowFinding:
         return cls(severity=_text(data, "severity"), code=_text(data, "code"), rule=_optional_text(data, "rule"),
                    message=_text(data, "message"), fix=_optional_text(data, "fix"),
                    piece=_optional_text(data, "piece"), path=_optional_text(data, "path"),
-                   ksb=_optional_text(data, "ksb"))
+                   ksb=_optional_text(data, "ksb"), actor=_text(data, "actor"))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ portfolio's details and the checks a person must make by hand.
 
 from __future__ import annotations
 
+from portfolio_check.findings import Finding
+
 APPRENTICE = "apprentice"
 EMPLOYER = "employer"
 PROVIDER = "provider"
@@ -99,3 +101,8 @@ ACTOR_BY_CODE: dict[str, str] = {
 def actor_for(code: str) -> str:
     """Who acts on findings with ``code``; the provider, who sends the list, for a code not listed yet."""
     return ACTOR_BY_CODE.get(code, PROVIDER)
+
+
+def actor_of(finding: Finding) -> str:
+    """Who acts on ``finding``: its own actor where its check set one, else its code's."""
+    return finding.actor or actor_for(finding.code)

@@ -980,7 +980,10 @@ def attribution_findings(result: AttributionResult, required: bool | None) -> li
         findings.append(Finding(
             "attribution-incomplete", Severity.ERROR,
             f"{path} is {_WHAT}, but it is incomplete: {_describe_gaps(shown, gaps_by_party)}.",
-            path=path, fix=_incomplete_fix(gaps_by_party)))
+            path=path, fix=_incomplete_fix(gaps_by_party),
+            # The employer usually completes the statement; when only the apprentice's part is missing,
+            # the apprentice is the one to act.
+            actor=APPRENTICE if set(gaps_by_party) == {APPRENTICE} else None))
     for path, unread in by_hand.items():
         findings.append(_drawn_finding(path, unread, scans))
     return findings

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from portfolio_check.catalogue.model import Standard
-from portfolio_check.checks.actors import ACTORS, PROVIDER, actor_for
+from portfolio_check.checks.actors import ACTORS, PROVIDER, actor_of
 from portfolio_check.checks.model import Assessment
 from portfolio_check.findings import Finding, Severity
 from portfolio_check.mapper.text import shorten
@@ -77,7 +77,7 @@ def what_to_fix(assessment: Assessment) -> WhatToFix:
     # Errors first; otherwise the checklist's order, which the findings already follow.
     findings = sorted(assessment.findings, key=lambda f: f.severity is not Severity.ERROR)
     for finding in findings:
-        by_actor.setdefault(actor_for(finding.code), []).append(_item(finding, titles, assessment.standard))
+        by_actor.setdefault(actor_of(finding), []).append(_item(finding, titles, assessment.standard))
     for outcome in assessment.outcomes:
         if outcome.to_decide:
             # The portfolio's details are the provider's to complete.

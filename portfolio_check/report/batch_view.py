@@ -21,6 +21,7 @@ from urllib.parse import quote
 from portfolio_check import __version__
 from portfolio_check.batch.cohort import CohortWarning, cohort_warnings, warnings_by_folder
 from portfolio_check.batch.rows import PortfolioRow
+from portfolio_check.checks.actors import PROVIDER
 from portfolio_check.formatting import format_duration, plural, terminal_safe
 from portfolio_check.report.manifest_template import guard_formula
 from portfolio_check.report.templating import environment
@@ -38,7 +39,8 @@ CSV_COLUMNS = (
     ("Cross-portfolio warnings", "cross_portfolio"),
 )
 #: The columns of ``findings.csv``, one line per finding.
-FINDINGS_COLUMNS = ("Portfolio", "Apprentice", "ULN", "Severity", "Code", "Rule", "Piece", "File", "Message", "Fix")
+FINDINGS_COLUMNS = ("Portfolio", "Apprentice", "ULN", "Severity", "Code", "Rule", "Piece", "File", "Message", "Fix",
+                    "Who acts")
 VERDICT_LABELS: dict[str | None, str] = {"ready": "Ready", "not-ready": "Not ready", None: "Could not check"}
 #: The index page's filter of verdicts: (value of a row's ``data-verdict``, label).
 VERDICT_FILTER = (("not-ready", "Not ready"), ("error", "Could not check"), ("ready", "Ready"))
@@ -121,10 +123,10 @@ def render_findings_csv(rows: Sequence[PortfolioRow], warnings: Sequence[CohortW
         who = [row.portfolio, row.apprentice or "", row.uln or ""]
         for finding in row.findings:
             lines.append([*who, finding.severity, finding.code, finding.rule or "", finding.piece or "",
-                          finding.path or "", finding.message, finding.fix or ""])
+                          finding.path or "", finding.message, finding.fix or "", finding.actor])
         for warning in concerning.get(row.folder, []):
             lines.append([*who, warning.severity, warning.code, "cross-portfolio", "",
-                          "; ".join(warning.paths_in(row.folder)), warning.message, warning.fix])
+                          "; ".join(warning.paths_in(row.folder)), warning.message, warning.fix, PROVIDER])
     return _csv_text(FINDINGS_COLUMNS, lines)
 
 
