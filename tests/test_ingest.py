@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import re
 import stat
 import struct
@@ -294,3 +295,66 @@ def test_nested_member_with_corrupt_deflate_data_is_a_file_not_a_crash(tmp_path:
     (tmp_path / "portfolio.zip").write_bytes(bytes(data))
     inventory = ingest(tmp_path / "portfolio.zip")
     assert "notes.txt" in {f.path.rsplit("/", 1)[-1] for f in inventory.files}
+
+
+class _CountingFile(io.FileIO):
+    """A file that counts the bytes read from it."""
+
+    read_bytes = 0
+
+    def readinto(self, buffer):  # type: ignore[no-untyped-def]
+        count = super().readinto(buffer)
+        _CountingFile.read_bytes += count or 0
+        return count
+
+
+def test_a_large_stored_member_is_read_in_place_so_a_long_recording_costs_no_more(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from contextlib import contextmanager
+
+    import builders
+
+    from portfolio_check.extract import runner
+    from portfolio_check.ingest import inventory as inventory_module
+
+    # A real clip with 24 MB of padding after it (an MP4 "free" box, as editors leave): a long recording.
+    clip = builders.clip(tmp_path / "clip.mp4", 3.0).read_bytes()
+    padding = 24 * 1024**2
+    # Random padding: zeros would compress like a zip bomb, and the deflated copy would be refused.
+    recording = clip + struct.pack(">I4s", 8 + padding, b"free") + random.Random(0).randbytes(padding)
+    folder = tmp_path / "folder" / "Sam Patel 1234567899"
+    folder.mkdir(parents=True)
+    (folder / "walkthrough.mp4").write_bytes(recording)
+    stored = write_zip(tmp_path / "stored.zip", {"Sam Patel 1234567899/walkthrough.mp4": recording}, zipfile.ZIP_STORED)
+    deflated = write_zip(tmp_path / "deflated.zip", {"Sam Patel 1234567899/walkthrough.mp4": recording})
+    monkeypatch.setattr(inventory_module, "IN_MEMORY_MEMBER_BYTES", 1024**2)
+
+    @contextmanager
+    def counting_disk(path: Path):  # type: ignore[no-untyped-def]
+        with io.BufferedReader(_CountingFile(path)) as stream:
+            yield stream
+
+    monkeypatch.setattr(inventory_module, "_open_disk", counting_disk)
+    read = {}
+    records = {}
+    for name, root in (("folder", folder), ("stored", stored), ("deflated", deflated)):
+        [item] = ingest(root).files
+        _CountingFile.read_bytes = 0
+        records[name] = runner.extract_file(item, vision=False)
+        read[name] = _CountingFile.read_bytes
+    durations = {name: record.metadata.get("duration_seconds") for name, record in records.items()}
+    assert durations["stored"] == durations["folder"] == durations["deflated"]
+    assert durations["stored"] and 2.5 < durations["stored"] < 3.5
+    assert records["stored"].sha256 == records["folder"].sha256 == records["deflated"].sha256
+    # In place, the stored member costs what the file on disk does: its samples and headers, not its length.
+    assert read["stored"] < 4 * 1024**2 and read["stored"] < 2 * read["folder"] + 1024**2
+    # A compressed member can only be read from its start: what it costs is what this change does not touch.
+    assert read["deflated"] > padding
+
+    # Reads and seeks in place give the member's own bytes.
+    [item] = ingest(stored).files
+    with open_source(item.locator) as stream:
+        for position in (0, len(clip) - 10, len(recording) - 100, 5):
+            stream.seek(position)
+            assert stream.read(64) == recording[position:position + 64]
+        assert stream.seek(0, io.SEEK_END) == len(recording) and stream.read(10) == b""

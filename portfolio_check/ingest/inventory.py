@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from portfolio_check.errors import PortfolioCheckError
 from portfolio_check.ingest.archive import ZIP_READ_ERRORS, Limits, Listing, UnsafeArchive, is_plain_archive, list_members
@@ -356,12 +356,70 @@ def _member_is_archive(archive: zipfile.ZipFile, entry: str, size: int) -> bool:
     return not head[30:30 + name_length].startswith(_PACKAGE_FIRST_NAMES)
 
 
+class _StoredMember(io.RawIOBase):
+    """A window on the bytes of an uncompressed zip member: seeks are free, unlike a `zipfile`
+    member's, which reads everything up to the position it seeks to."""
+
+    def __init__(self, source: BinaryIO, start: int, size: int) -> None:
+        super().__init__()
+        self._source, self._start, self._size, self._position = source, start, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
+        if base + offset < 0:
+            raise ValueError("negative seek position")
+        self._position = base + offset
+        return self._position
+
+    def readinto(self, buffer: Any) -> int:
+        wanted = min(len(buffer), self._size - self._position)
+        if wanted <= 0:
+            return 0
+        self._source.seek(self._start + self._position)
+        data = self._source.read(wanted)
+        buffer[:len(data)] = data
+        self._position += len(data)
+        return len(data)
+
+
+def stored_member(source: BinaryIO, info: zipfile.ZipInfo) -> BinaryIO | None:
+    """A seekable stream over ``info``'s bytes in ``source`` (the archive's own stream) when the member
+    is stored uncompressed and unencrypted and lies whole inside the archive; None otherwise (read it
+    through `zipfile`). Its CRC is not checked: the point is never to read the whole member."""
+    if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x1 or info.compress_size != info.file_size:
+        return None
+    try:
+        source.seek(info.header_offset)
+        header = source.read(30)
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            return None
+        name_length = int.from_bytes(header[26:28], "little")
+        extra_length = int.from_bytes(header[28:30], "little")
+        start = info.header_offset + 30 + name_length + extra_length
+        if start + info.file_size > source.seek(0, io.SEEK_END):
+            return None  # a truncated archive: let zipfile say so
+    except OSError:
+        return None
+    return io.BufferedReader(_StoredMember(source, start, info.file_size), buffer_size=64 * 1024)
+
+
 @contextmanager
 def open_source(locator: Locator) -> Iterator[BinaryIO]:
     """Open a file of the inventory for reading: a seekable binary stream, closed on exit.
 
     Members of archives are read into memory when small, and streamed when large; nested
-    archives along the way are read into memory (their size was bounded when listed).
+    archives along the way are read into memory (their size was bounded when listed). A large
+    member stored without compression (as zip tools often store video) is read in place, so seeking
+    in it costs nothing: its duration and digest cost no more for a longer recording, as on disk.
     """
     with _open_disk(Path(locator.root)) as disk:
         if not locator.chain:
@@ -376,7 +434,7 @@ def open_source(locator: Locator) -> Iterator[BinaryIO]:
                 info = archive.getinfo(entry)
                 last = depth == len(locator.chain) - 1
                 if last and info.file_size > IN_MEMORY_MEMBER_BYTES:
-                    stream = archive.open(info)  # type: ignore[assignment]
+                    stream = stored_member(stream, info) or archive.open(info)  # type: ignore[assignment]
                 else:
                     with archive.open(info) as member:
                         stream = io.BytesIO(member.read(info.file_size + 1)[: info.file_size])
