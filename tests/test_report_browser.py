@@ -110,6 +110,12 @@ def test_report_prints_on_a4_without_cut_tables(browser, report: Path, tmp_path:
         assert browser.execute_script("return document.querySelectorAll('table.matrix').length") >= 1
         assert cut == [], f"tables wider than A4 ({A4_CONTENT_WIDTH_PX} px): {cut}"
         assert browser.execute_script("return document.documentElement.scrollWidth") <= A4_CONTENT_WIDTH_PX
+        # The findings repeat the what-to-fix list: on paper, only the list and a note are printed.
+        shown = browser.execute_script("""
+            const visible = selector => [...document.querySelectorAll(selector)].filter(e => e.offsetParent !== null).length;
+            return [visible('ol.fixes li'), visible('ul.findings li'), visible('.section--findings .print-note')];
+        """)
+        assert shown[0] > 0 and shown[1:] == [0, 1], shown
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
@@ -122,8 +128,9 @@ def test_report_prints_on_a4_without_cut_tables(browser, report: Path, tmp_path:
     assert len(reader.pages) >= 1
     width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
     assert abs(width - 595.3) < 2 and abs(height - 841.9) < 2, (width, height)
-    text = " ".join(page.extract_text() for page in reader.pages)
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     assert "Not ready for Gateway" in text and "Not covered" in text
+    assert text.count("Trim or remove clips") == 1, "a finding printed twice"
 
 
 # --- on a phone, without JavaScript, and the printed page's foot ---------------------------------
