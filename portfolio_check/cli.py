@@ -427,6 +427,7 @@ def _write_batch_pdfs(output_dir: Path, rows: list[PortfolioRow], jobs: int | No
     import dataclasses
     import os
 
+    from portfolio_check.batch.rows import read_row, store_row
     from portfolio_check.report.pdf import HOW_TO_GET_A_PDF, write_pdfs
 
     chosen = [row for row in rows if "report.html" in row.reports]
@@ -441,8 +442,16 @@ def _write_batch_pdfs(output_dir: Path, rows: list[PortfolioRow], jobs: int | No
                    f"({', '.join(row.portfolio for row, _ in missed[:5])}{' ...' if len(missed) > 5 else ''}): "
                    f"{'; '.join(reasons)}; {HOW_TO_GET_A_PDF}", err=True)
     made = {row.folder for row, result in zip(chosen, results, strict=True) if result.made}
-    return [dataclasses.replace(row, reports=(*row.reports, "report.pdf"))
-            if row.folder in made and "report.pdf" not in row.reports else row for row in rows]
+    updated = []
+    for row in rows:
+        if row.folder in made and "report.pdf" not in row.reports:
+            row = dataclasses.replace(row, reports=(*row.reports, "report.pdf"))
+            # The stored row lists it too, so `merge` and `--resume` know the PDF is part of the reports.
+            stored = read_row(output_dir / row.folder)
+            if stored is not None:
+                store_row(output_dir / row.folder, row, stored.fingerprint)
+        updated.append(row)
+    return updated
 
 
 @main.command()

@@ -206,6 +206,12 @@ def test_batch_pdf_prints_each_portfolio_and_resume_keeps_unchanged_ones(tmp_pat
     assert {name: (out / rows[name]["folder"] / "report.pdf").stat().st_mtime_ns for name in rows} == made
     assert all("report.pdf" in row["reports"]
                for row in json.loads((out / "summary.json").read_text(encoding="utf-8"))["portfolios"])
+    # Merging the run's folder (as shards are merged) keeps the PDFs among each portfolio's reports.
+    merged = _run("merge", str(out), "-o", str(tmp_path / "merged"), "--quiet")
+    assert merged.exit_code == 0, merged.output
+    rows = json.loads((tmp_path / "merged" / "summary.json").read_text(encoding="utf-8"))["portfolios"]
+    assert len(rows) == 2 and all("report.pdf" in row["reports"] for row in rows)
+    assert all((tmp_path / "merged" / row["folder"] / "report.pdf").is_file() for row in rows)
 
 
 @pytest.fixture
