@@ -97,11 +97,18 @@ def test_a_day_short_of_twelve_months_is_still_short(ready_base: Path, tmp_path:
     assert "11 months 27 days" in line.findings[0].message
 
 
-def test_missing_dates_leave_the_line_unknown_naming_the_keys(ready_base: Path, tmp_path: Path) -> None:
+def test_missing_dates_leave_the_line_unknown_and_are_asked_for_once(ready_base: Path, tmp_path: Path) -> None:
+    from portfolio_check.checks.what_to_fix import what_to_fix
+
     details = {k: v for k, v in MET.items() if k not in ("start_date", "gateway_date")}
-    line = _line(check_portfolio(_portfolio(ready_base, tmp_path, details), CATALOGUES))
-    assert (line.status, line.findings) == (Status.UNKNOWN, ())
-    assert "'start_date: 2024-09-02' and 'gateway_date: 2026-03-16'" in (line.to_decide or "")
+    assessment = check_portfolio(_portfolio(ready_base, tmp_path, details), CATALOGUES)
+    line = _line(assessment)
+    assert (line.status, line.findings, line.to_decide) == (Status.UNKNOWN, (), None)
+    assert "training time not known (no start or Gateway date: see the apprentice details line" in line.figure.text
+    # The details line asks for the dates, for the evidence dates and the length of training both: once.
+    [to_decide] = [item for item in what_to_fix(assessment).items if item.severity is None]
+    assert to_decide.code == "details" and "'start_date: 2024-09-02'" in to_decide.how
+    assert "length of training" in to_decide.how
 
 
 # --- English and maths --------------------------------------------------------------------------------

@@ -167,9 +167,10 @@ def _training(ctx: Context, standard: Standard, minimum: int, requirement: Requi
         return Part(f"training time not known (the start or Gateway date cannot be used: see the apprentice "
                     f"details line; {bound} months needed)")
     if start is None or end is None:
-        missing = " and ".join(f"'{key}: {example}'" for key, example, value in
-                               (("start_date", "2024-09-02", start), ("gateway_date", "2026-03-16", end)) if value is None)
-        return Part(f"training time not known ({bound} months needed)", add=missing)
+        # The apprentice details line asks for the dates already (and says they decide the length of
+        # training too): asking again here would put the same thing twice on the what-to-fix list.
+        return Part(f"training time not known (no start or Gateway date: see the apprentice details line; "
+                    f"{bound} months needed)")
     months, days = facts.whole_months(start, end)
     earliest = facts.add_months(start, minimum)
     text = f"{_duration(months, days)} of training ({bound})"
