@@ -42,6 +42,7 @@ from portfolio_check.extract.model import (
     ExtractionProblem,
     Problem,
 )
+from portfolio_check.streams import SeekableView
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
@@ -408,7 +409,7 @@ def _pdf_repairs() -> Iterator[list[str]]:
         logger.propagate = propagate
 
 
-class _WithTrailer(io.RawIOBase):
+class _WithTrailer(SeekableView):
     """The PDF followed by a ``startxref`` that points nowhere, so that pypdf rebuilds the
     cross-reference table from the objects themselves (as viewers do) instead of giving up
     because the end of the file is missing. Nothing is copied: reads go to the original stream."""
@@ -416,39 +417,15 @@ class _WithTrailer(io.RawIOBase):
     SUFFIX = b"\nstartxref\n0\n%%EOF\n"
 
     def __init__(self, source: BinaryIO, size: int, suffix: bytes = SUFFIX) -> None:
-        super().__init__()
-        self._source, self._size, self._position, self._suffix = source, size, 0, suffix
+        super().__init__(size + len(suffix))
+        self._source, self._size, self._suffix = source, size, suffix
 
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._position
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size + len(self._suffix)}[whence]
-        self._position = max(0, base + offset)
-        return self._position
-
-    def readinto(self, buffer: Any) -> int:
-        view = memoryview(buffer).cast("B")
-        filled = 0
-        while filled < len(view):
-            if self._position < self._size:
-                self._source.seek(self._position)
-                data = self._source.read(min(len(view) - filled, self._size - self._position))
-            else:
-                start = self._position - self._size
-                data = self._suffix[start:start + len(view) - filled]
-            if not data:
-                break
-            view[filled:filled + len(data)] = data
-            filled += len(data)
-            self._position += len(data)
-        return filled
+    def read_at(self, position: int, size: int) -> bytes:
+        if position < self._size:
+            self._source.seek(position)
+            return self._source.read(min(size, self._size - position))
+        start = position - self._size
+        return self._suffix[start:start + size]
 
 
 def repairable(source: BinaryIO, size: int) -> BinaryIO:

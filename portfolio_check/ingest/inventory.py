@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from portfolio_check.errors import PortfolioCheckError
 from portfolio_check.ingest.archive import ZIP_READ_ERRORS, Limits, Listing, UnsafeArchive, is_plain_archive, list_members
@@ -29,6 +29,7 @@ from portfolio_check.problems import (
     ZIP_AGAIN_FIX,
     Problem,
 )
+from portfolio_check.streams import SeekableView
 
 JUNK_NAMES = {".ds_store": "macOS folder settings", "thumbs.db": "Windows thumbnail cache",
               "desktop.ini": "Windows folder settings", "ehthumbs.db": "Windows thumbnail cache",
@@ -356,39 +357,17 @@ def _member_is_archive(archive: zipfile.ZipFile, entry: str, size: int) -> bool:
     return not head[30:30 + name_length].startswith(_PACKAGE_FIRST_NAMES)
 
 
-class _StoredMember(io.RawIOBase):
+class _StoredMember(SeekableView):
     """A window on the bytes of an uncompressed zip member: seeks are free, unlike a `zipfile`
     member's, which reads everything up to the position it seeks to."""
 
     def __init__(self, source: BinaryIO, start: int, size: int) -> None:
-        super().__init__()
-        self._source, self._start, self._size, self._position = source, start, size, 0
+        super().__init__(size)
+        self._source, self._start = source, start
 
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._position
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
-        if base + offset < 0:
-            raise ValueError("negative seek position")
-        self._position = base + offset
-        return self._position
-
-    def readinto(self, buffer: Any) -> int:
-        wanted = min(len(buffer), self._size - self._position)
-        if wanted <= 0:
-            return 0
-        self._source.seek(self._start + self._position)
-        data = self._source.read(wanted)
-        buffer[:len(data)] = data
-        self._position += len(data)
-        return len(data)
+    def read_at(self, position: int, size: int) -> bytes:
+        self._source.seek(self._start + position)
+        return self._source.read(size)
 
 
 def stored_member(source: BinaryIO, info: zipfile.ZipInfo) -> BinaryIO | None:
