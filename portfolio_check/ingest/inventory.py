@@ -386,7 +386,7 @@ def stored_member(source: BinaryIO, info: zipfile.ZipInfo) -> BinaryIO | None:
         start = info.header_offset + 30 + name_length + extra_length
         if start + info.file_size > source.seek(0, io.SEEK_END):
             return None  # a truncated archive: let zipfile say so
-    except OSError:
+    except (OSError, ValueError):  # a crafted offset before the start: let zipfile say what is wrong
         return None
     return io.BufferedReader(_StoredMember(source, start, info.file_size), buffer_size=64 * 1024)
 
