@@ -68,7 +68,11 @@ def test_every_file_problem_code_has_a_severity_and_general_advice() -> None:
 
 # --- a fix on every finding, apart from its message ----------------------------------------------
 
-@pytest.mark.parametrize("name", SAMPLE_NAMES)
+#: The ST1457 sample is a model portfolio with nothing to find.
+SAMPLES_WITH_FINDINGS = tuple(name for name in SAMPLE_NAMES if name != "ST1457-assistant-stage-manager")
+
+
+@pytest.mark.parametrize("name", SAMPLES_WITH_FINDINGS)
 def test_every_finding_of_the_samples_has_a_fix_apart_from_its_message(name: str) -> None:
     findings = _check(name).findings
     assert findings

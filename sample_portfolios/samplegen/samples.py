@@ -29,8 +29,9 @@ def _stamp(seconds: float) -> str:
 def production_pieces(a: Apprentice, root: Path, cache: ClipCache, *, videos: tuple[float, float, float],
                       audio: float | None = 95.0, skip: frozenset[str] = frozenset(), extra: frozenset[str] = frozenset(),
                       deck_movie: float | None = None, encrypt_releases: bool = False, seed: int = 0,
-                      first: date = date(2025, 3, 10)) -> list[Piece]:
-    """A production coordinator's portfolio (ST0792, production option): up to 20 pieces over a year."""
+                      first: date = date(2025, 3, 10), presenter: int | None = None) -> list[Piece]:
+    """A production coordinator's portfolio (ST0792, production option): up to 20 pieces over a year.
+    With ``presenter`` (see `writers.PRESENTERS`), the apprentice is in view in every clip."""
     pieces: list[Piece] = []
     day = first
 
@@ -112,14 +113,16 @@ def production_pieces(a: Apprentice, root: Path, cache: ClipCache, *, videos: tu
         "Reconciled and coded spend against budget lines.")
     day += timedelta(days=14)
     if want("video1"):
-        writers.clip(root / AV / "Video 1 - call sheet and daily progress report.mp4", videos[0], cache, pattern=seed)
+        writers.clip(root / AV / "Video 1 - call sheet and daily progress report.mp4", videos[0], cache, pattern=seed,
+                     presenter=presenter)
     add("video1", "Video - talking through the call sheet and daily progress report",
         [f"{AV}/Video 1 - call sheet and daily progress report.mp4"], "K4 K13 S7 S9", day,
         "I explain to camera how I build the call sheet and report progress to the team.",
         location=f"00:30-{_stamp(videos[0])}")
     day += timedelta(days=5)
     if want("video2"):
-        writers.clip(root / AV / "Video 2 - location recce walkthrough.mp4", videos[1], cache, pattern=seed + 1, tone=260)
+        writers.clip(root / AV / "Video 2 - location recce walkthrough.mp4", videos[1], cache, pattern=seed + 1, tone=260,
+                     presenter=presenter)
     add("video2", "Video - location recce walkthrough", [f"{AV}/Video 2 - location recce walkthrough.mp4"],
         "K5 K10 K11", day, "Recorded on the recce: access, hazards, power and parking.")
     day += timedelta(days=6)
@@ -146,7 +149,8 @@ def production_pieces(a: Apprentice, root: Path, cache: ClipCache, *, videos: tu
         "B1 B3 S1 S9 S13", day, "What the line producer saw me do on the series.", witness=f"{a.colleague}, {a.colleague_role}")
     day += timedelta(days=8)
     if want("video3"):
-        writers.clip(root / AV / "Video 3 - reflective account CPD.mp4", videos[2], cache, pattern=seed + 2, tone=200)
+        writers.clip(root / AV / "Video 3 - reflective account CPD.mp4", videos[2], cache, pattern=seed + 2, tone=200,
+                     presenter=presenter)
     add("video3", "Video - reflective account on CPD and new tools", [f"{AV}/Video 3 - reflective account CPD.mp4"],
         "B3 K14 S14", day, "How training and new scheduling tools changed my work.")
     day += timedelta(days=4)
@@ -167,7 +171,8 @@ def production_pieces(a: Apprentice, root: Path, cache: ClipCache, *, videos: tu
 def production_coordinator_ready(out: Path, cache: ClipCache) -> None:
     """Sample 1: a folder, CSV list manifest, portfolio.yaml, 19 pieces, 8 min 45 s of video: ready."""
     a, root = PRIYA, out / "ST0792-production-coordinator-ready"
-    pieces = production_pieces(a, root, cache, videos=(250.0, 165.0, 110.0), skip=frozenset({"handover"}), seed=0)
+    pieces = production_pieces(a, root, cache, videos=(250.0, 165.0, 110.0), skip=frozenset({"handover"}), seed=0,
+                               presenter=0)
     manifests.list_csv(root / "KSB mapping.csv", pieces)
     # The pre-Gateway details the catalogue asks for, so the ready sample passes that line too.
     manifests.details_yaml(root / "portfolio.yaml", a, [
@@ -195,7 +200,7 @@ def post_production_ready(out: Path, cache: ClipCache) -> None:
     a = TOM
     with tempfile.TemporaryDirectory(prefix="sample-post-") as work:
         root = Path(work)
-        pieces = post_pieces(a, root, cache)
+        pieces = post_pieces(a, root, cache, presenter=1)
         codes = sorted({c for p in pieces for c in p.codes}, key=lambda c: ("KSB".index(c[0]), int(c[1:])))
         manifests.grid_xlsx(root / "Evidence mapping grid.xlsx", pieces, a, codes)
         screen.declaration(a, root / "Signed declaration.docx", a.gateway - timedelta(days=7))
@@ -203,7 +208,7 @@ def post_production_ready(out: Path, cache: ClipCache) -> None:
 
 
 def post_pieces(a: Apprentice, root: Path, cache: ClipCache, *, videos: tuple[float, float] = (200.0, 100.0),
-                seed: int = 1) -> list[Piece]:
+                seed: int = 1, presenter: int | None = None) -> list[Piece]:
     """A post production coordinator's portfolio: 18 pieces, files named plainly in the manifest."""
     day = date(2025, 2, 3)
     made: list[Piece] = []
@@ -253,14 +258,16 @@ def post_pieces(a: Apprentice, root: Path, cache: ClipCache, *, videos: tuple[fl
                                    camera=("Apple", "iPhone 14")), a.at(day, 11, number))
     piece("Annotated photos - drive vault and machine room", ["Drive vault photo 1.jpg", "Drive vault photo 2.jpg"],
           "K11 S5 S15", "How drives are labelled, logged and stored.")
-    writers.clip(root / "Screen recording - delivery tracker walkthrough.mp4", videos[0], cache, pattern=seed + 3)
+    writers.clip(root / "Screen recording - delivery tracker walkthrough.mp4", videos[0], cache, pattern=seed + 3,
+                 presenter=presenter)
     piece("Video - delivery tracker walkthrough", ["Screen recording - delivery tracker walkthrough.mp4"],
           "K25 K29 S23", "I talk through how I track deliverables to the commissioner.", location=f"00:00-{_stamp(videos[0])}")
     screen.witness_statement(a, root / f"Witness statement - {a.colleague}.docx", day, a.colleague, a.colleague_role,
                              screen.post_witness_account(a))
     piece(f"Witness statement - {a.colleague}, {a.colleague_role}", [f"Witness statement - {a.colleague}.docx"],
           "B1 B3 S1 S9 S23", "What the post producer saw me do.", witness=f"{a.colleague}, {a.colleague_role}")
-    writers.clip(root / "Reflective account - CPD.mp4", videos[1], cache, pattern=seed + 4, tone=200)
+    writers.clip(root / "Reflective account - CPD.mp4", videos[1], cache, pattern=seed + 4, tone=200,
+                 presenter=presenter)
     piece("Video - reflective account on CPD", ["Reflective account - CPD.mp4"], "B3 K14 S14",
           "What I learnt about HDR workflows and cloud review tools.")
     screen.cpd_log(a, root / "CPD log.pdf", day)
@@ -273,10 +280,11 @@ def post_pieces(a: Apprentice, root: Path, cache: ClipCache, *, videos: tuple[fl
 
 def stage_manager(out: Path, cache: ClipCache) -> None:
     """Sample 4: ST1457, mapped to duties D1 to D11, 13 pieces: ready (the catalogue's assumed rules)."""
-    write_stage_portfolio(MAYA, out / "ST1457-assistant-stage-manager", cache)
+    write_stage_portfolio(MAYA, out / "ST1457-assistant-stage-manager", cache, presenter=3)
 
 
-def write_stage_portfolio(a: Apprentice, root: Path, cache: ClipCache, *, video: float = 150.0, seed: int = 2) -> None:
+def write_stage_portfolio(a: Apprentice, root: Path, cache: ClipCache, *, video: float = 150.0, seed: int = 2,
+                          presenter: int | None = None) -> None:
     day = date(2025, 10, 6)
     made: list[Piece] = []
 
@@ -312,7 +320,8 @@ def write_stage_portfolio(a: Apprentice, root: Path, cache: ClipCache, *, video:
     stage.show_report(a, root / "Show reports" / "Show report 27.docx", day + timedelta(days=12), 27, "Malvern Theatres")
     piece("Show reports - performances 12 and 27", ["Show reports/Show report 12.docx", "Show reports/Show report 27.docx"],
           "D3 D6 D7", "Reports I wrote on tour.", gap=14)
-    writers.clip(root / "Video" / "Calling the Act 3 storm.mp4", video, cache, pattern=seed + 5, tone=300)
+    writers.clip(root / "Video" / "Calling the Act 3 storm.mp4", video, cache, pattern=seed + 5, tone=300,
+                 presenter=presenter)
     piece("Video - running the Act 3 storm sequence from the prompt desk", ["Video/Calling the Act 3 storm.mp4"],
           "D6 D7", "Filmed by the DSM in a cue-to-cue; I stand by and cue the effects.", location=f"00:10-{_stamp(video)}")
     stage.cpd_record(a, root / "Development" / "CPD record.pdf", day)
@@ -356,7 +365,7 @@ def sharepoint_export(out: Path, cache: ClipCache) -> None:
     def production(a: Apprentice, seed: int, **options: object) -> tuple[Path, list[Piece]]:
         root = export / f"{a.name} {a.uln}"
         pieces = production_pieces(a, root, cache, videos=(75.0, 45.0, 30.0), audio=None, seed=seed,
-                                   skip=frozenset({"handover"}), **options)  # type: ignore[arg-type]
+                                   skip=frozenset({"handover"}), presenter=seed, **options)  # type: ignore[arg-type]
         return root, pieces
 
     root, pieces = production(AISHA, 4)
@@ -378,13 +387,13 @@ def sharepoint_export(out: Path, cache: ClipCache) -> None:
 
     with tempfile.TemporaryDirectory(prefix="sample-chloe-") as work:
         root = Path(work)
-        pieces = post_pieces(CHLOE, root, cache, videos=(60.0, 40.0), seed=7)
+        pieces = post_pieces(CHLOE, root, cache, videos=(60.0, 40.0), seed=7, presenter=2)
         codes = sorted({c for p in pieces for c in p.codes}, key=lambda c: ("KSB".index(c[0]), int(c[1:])))
         manifests.grid_xlsx(root / "Evidence mapping grid.xlsx", pieces, CHLOE, codes)
         screen.declaration(CHLOE, root / "Declaration.docx", CHLOE.gateway - timedelta(days=5))
         writers.zip_folder(root, export / f"{CHLOE.name} {CHLOE.uln}.zip", top=f"{CHLOE.name} {CHLOE.uln}")
 
-    write_stage_portfolio(ELLIE, export / f"{ELLIE.name} {ELLIE.uln}", cache, video=40.0, seed=8)
+    write_stage_portfolio(ELLIE, export / f"{ELLIE.name} {ELLIE.uln}", cache, video=40.0, seed=8, presenter=0)
 
 
 SAMPLES = {

@@ -466,32 +466,80 @@ MOVING_SQUARE = "color=c=white:size=80x80:rate=2[square];[pattern][square]overla
 CLIP_SIZE = "640x360"
 
 
+#: The apprentice speaking to camera, drawn over the pattern (see `presenter_png`): skin, hair and top
+#: colours, one set per apprentice, so the face check has a face to find, as in a real clip.
+PRESENTERS = (((224, 180, 150), (50, 35, 25), (40, 60, 120)), ((150, 100, 70), (20, 15, 15), (120, 40, 50)),
+              ((240, 200, 170), (160, 90, 40), (30, 90, 70)), ((105, 70, 50), (15, 10, 10), (90, 90, 100)),
+              ((200, 150, 115), (70, 45, 30), (150, 110, 40)))
+#: With a presenter the square moves along the foot of the picture, under the face.
+MOVING_SQUARE_LOW = "color=c=white:size=80x80:rate=2[square];[scene][square]overlay=x=mod(t*20\\,560):y=280:shortest=1"
+
+
+def presenter_png(path: Path, variant: int) -> Path:
+    """A drawn head and shoulders on the right of a transparent 640x360 picture: a stylised apprentice
+    facing the camera, shaded as light falls on a face (forehead, cheeks and nose lighter than the eyes)
+    so that OpenCV's frontal face cascade finds it, whatever the skin tone, as it finds a real face."""
+    from PIL import Image, ImageDraw, ImageFilter
+
+    skin, hair, top = PRESENTERS[variant % len(PRESENTERS)]
+    shade = tuple(max(0, c - 25) for c in skin)
+    light = tuple(min(255, c + 45) for c in skin)
+    picture = Image.new("RGBA", (640, 360), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(picture)
+    cx, cy = 470, 170
+    draw.ellipse([cx - 120, cy + 95, cx + 120, cy + 220], fill=(*top, 255))
+    draw.rectangle([cx - 22, cy + 70, cx + 22, cy + 110], fill=(*shade, 255))
+    draw.ellipse([cx - 70, cy - 105, cx + 70, cy + 40], fill=(*hair, 255))
+    draw.ellipse([cx - 58, cy - 80, cx + 58, cy + 80], fill=(*skin, 255))
+    draw.ellipse([cx - 40, cy - 70, cx + 40, cy - 35], fill=(*light, 255))
+    for side in (-1, 1):
+        eye = cx + side * 32
+        draw.ellipse([cx + side * 34 - 20, cy + 5, cx + side * 34 + 20, cy + 35], fill=(*light, 255))
+        draw.rectangle([eye - 16, cy - 32, eye + 16, cy - 26], fill=(*hair, 255))
+        draw.ellipse([eye - 13, cy - 20, eye + 13, cy - 8], fill=(245, 245, 245, 255))
+        draw.ellipse([eye - 6, cy - 19, eye + 6, cy - 9], fill=(40, 30, 25, 255))
+    draw.rectangle([cx - 7, cy - 25, cx + 7, cy + 10], fill=(*light, 255))
+    draw.polygon([(cx, cy - 5), (cx - 10, cy + 22), (cx + 10, cy + 22)], fill=(*shade, 255))
+    draw.ellipse([cx - 22, cy + 38, cx + 22, cy + 50], fill=(120, 60, 60, 255))
+    picture.filter(ImageFilter.GaussianBlur(1.5)).save(path, format="PNG")
+    return path
+
+
 def clip(path: Path, seconds: float, cache: ClipCache, kind: str = "video", pattern: int = 0,
-         tone: int = 220) -> Path:
+         tone: int = 220, presenter: int | None = None) -> Path:
     """A real clip of ``seconds``: ``video`` (H.264 and AAC in MP4, 640x360 at 2 fps) or ``audio`` (AAC in M4A).
 
     A still pattern under a moving square and a speech-band bitrate keep a six-minute clip near
     450 KB (most of it the sound: the picture is about 80 KB); the bit-exact flags, single thread
-    and stripped metadata make the bytes the same on every run.
+    and stripped metadata make the bytes the same on every run. With ``presenter`` (a variant of
+    `PRESENTERS`), the apprentice is drawn over the pattern, facing the camera.
     """
     suffix = ".mp4" if kind == "video" else ".m4a"
-    cached = cache.folder / f"{kind}-{seconds:g}-{pattern}-{tone}{suffix}"
+    person = "" if presenter is None or kind != "video" else f"-presenter{presenter}"
+    cached = cache.folder / f"{kind}-{seconds:g}-{pattern}-{tone}{person}{suffix}"
     with cache.lock(cached.name):
         if not cached.exists():
-            _encode(cached, seconds, kind, pattern, tone)
+            _encode(cached, seconds, kind, pattern, tone, presenter)
     path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(cached, path)
     return path
 
 
-def _encode(target: Path, seconds: float, kind: str, pattern: int, tone: int) -> None:
+def _encode(target: Path, seconds: float, kind: str, pattern: int, tone: int, presenter: int | None = None) -> None:
     sound = ["-f", "lavfi", "-i", f"sine=frequency={tone}:sample_rate=8000:duration={seconds}"]
     audio = ["-c:a", "aac", "-aac_coder", "fast", "-ac", "1", "-b:a", "8k", "-flags:a", "+bitexact"]
     if kind == "video":
         pattern_source = f"{PATTERNS[pattern % len(PATTERNS)]}=size={CLIP_SIZE}:rate=2:duration={seconds}"
-        picture = ["-f", "lavfi", "-i", f"{pattern_source}[pattern];{MOVING_SQUARE}[out0]"]
-        args = [*picture, *sound, "-c:v", "libx264", "-preset", "veryfast", "-crf", "38", "-pix_fmt", "yuv420p",
-                "-x264-params", "threads=1", "-flags:v", "+bitexact", *audio, "-shortest"]
+        video = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "38", "-pix_fmt", "yuv420p",
+                 "-x264-params", "threads=1", "-flags:v", "+bitexact"]
+        if presenter is None:
+            picture = ["-f", "lavfi", "-i", f"{pattern_source}[pattern];{MOVING_SQUARE}[out0]"]
+            args = [*picture, *sound, *video, *audio, "-shortest"]
+        else:
+            person = presenter_png(target.with_suffix(".png"), presenter)
+            graph = f"[0:v][1:v]overlay=shortest=1[scene];{MOVING_SQUARE_LOW}[picture]"
+            args = ["-f", "lavfi", "-i", pattern_source, "-loop", "1", "-framerate", "2", "-i", str(person), *sound,
+                    "-filter_complex", graph, "-map", "[picture]", "-map", "2:a", *video, *audio, "-shortest"]
     else:
         args = [*sound, *audio]
     subprocess.run([ffmpeg(), "-y", "-loglevel", "error", *args, "-threads", "1", "-map_metadata", "-1",
