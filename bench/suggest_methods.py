@@ -140,7 +140,7 @@ def readings(pieces: Sequence[bench.Piece], tables: dict[str, tuple[FeatureTable
         table, excerpts = tables[piece.id]
         z = shared[0] + ((table - mean) / spread) @ shared[1:] + code_bias
         scores = np.where(table[:, 0] > 0, 1 / (1 + np.exp(-np.clip(z, -30, 30))), 0.0)
-        scored = sorted((Suggestion(code, round(float(s), 3), shorten(e, 240) if s > 0 else "")
+        scored = sorted((Suggestion(code, round(float(s), 2), shorten(e, 240) if s > 0 else "")
                          for code, s, e in zip(codes, scores, excerpts, strict=True)),
                         key=lambda s: (-s.score, s.code))
         piece.reading = Reading(index.standard, piece.option, True, tuple(scored),

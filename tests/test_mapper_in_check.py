@@ -346,6 +346,38 @@ def test_suggest_text_shows_score_likelihood_statement_and_passage(portfolio: Pa
     assert "inferred standard ST0792 v1.2" in text
 
 
+SAMPLE_READY = Path(__file__).resolve().parent.parent / "sample_portfolios" / "ST0792-production-coordinator-ready"
+
+
+def test_a_shown_score_and_its_word_never_disagree(cli: Callable[..., Result]) -> None:
+    """A score just under the threshold (0.497) was once printed "0.50 possible": scores are kept to the
+    two decimals shown, so "0.50" is always likely and "0.49" possible, in the text and in the JSON."""
+    text = cli("suggest", str(SAMPLE_READY), "--top", "8")
+    assert text.exit_code == 0, text.output
+    shown = re.findall(r"^  ([KSB]\d+)\s+(\d\.\d\d) (likely|possible):", text.output, re.MULTILINE)
+    assert len(shown) > 50
+    assert all((float(score) >= 0.5) == (word == "likely") for _, score, word in shown)
+    document = json.loads(cli("suggest", str(SAMPLE_READY), "--top", "8", "--format", "json").output)
+    scores = [s["score"] for item in document["files"] for s in item["suggestions"]]
+    assert len(scores) == len(shown) and all(round(score, 2) == score for score in scores)
+
+
+def test_a_claim_is_judged_on_the_score_it_shows() -> None:
+    """The claim threshold (0.05) is decided on the score the report prints beside the verdict."""
+    from portfolio_check.mapper import SUPPORTED_CLAIM, read
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted(PIECES.glob("*.txt"))]
+    judged = 0
+    for text in texts:
+        reading = read(ST0792, text, PRODUCTION)
+        for suggestion in reading.scores:
+            assert round(suggestion.score, 2) == suggestion.score
+            if suggestion.score >= SUPPORTED_CLAIM:
+                assert reading.judge(suggestion.code).verdict == "supported"
+                judged += 1
+    assert judged > 100
+
+
 def test_help_imports_nothing_new() -> None:
     """The new command and flag keep ``--help`` as light as it was: the command line and its format names."""
     probe = ("import sys\n"

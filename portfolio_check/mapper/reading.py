@@ -21,6 +21,8 @@ GENEROUS_CLAIMS = 6
 #: Excerpts and quotes are cut to about this many characters, for messages and reports.
 EXCERPT_CHARS = 240
 QUOTE_CHARS = 160
+#: Scores are kept, shown and compared with the thresholds to this many decimals.
+SCORE_DECIMALS = 2
 
 
 @dataclass(frozen=True)
@@ -112,12 +114,16 @@ def read(standard: Standard, text: str | None, option: str | None = None) -> Rea
         return Reading(index.standard, option, False, scores, eligible, None)
     assert text is not None
     found, per_code = evidence(index, text)
-    scored = []
+    ranked = []
     for item in per_code:
-        score = round(calibration.probability(item.features, index.standard, item.code), 3)
+        probability = calibration.probability(item.features, index.standard, item.code)
+        # Kept to the two decimals every report shows, so that what a reader sees (0.50) and what
+        # is decided from it (likely, supported) never disagree; ranked on the full value.
+        score = round(probability, SCORE_DECIMALS)
         excerpt = shorten(item.excerpt, EXCERPT_CHARS) if item.excerpt and score > 0 else ""
-        scored.append(Suggestion(item.code, score, excerpt))
-    scored.sort(key=lambda s: (-s.score, _code_order(s.code)))
+        ranked.append((probability, Suggestion(item.code, score, excerpt)))
+    ranked.sort(key=lambda pair: (-pair[0], _code_order(pair[1].code)))
+    scored = [suggestion for _, suggestion in ranked]
     best = next((s for s in scored if s.code in eligible and s.score >= calibration.POSSIBLE), None)
     says: str | None
     if best is not None:
