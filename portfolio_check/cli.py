@@ -393,13 +393,27 @@ def manifest_init(ctx: click.Context, portfolio: Path, standard: str | None, sta
     Fill in the KSBs each piece evidences (with --suggest, confirm or correct the ones filled in),
     then run `portfolio-check check PORTFOLIO`.
     """
-    from portfolio_check.pipeline import init_manifest
+    from portfolio_check.checks.resolve import StandardNotDetermined
+    from portfolio_check.pipeline import init_manifest, settle_standard
 
     catalogue = _catalogues(ctx)
-    if not standard:
-        raise Failure(f"give the standard with --standard (known: {', '.join(catalogue.references())})")
-    written = init_manifest(portfolio, catalogue.get(standard, standard_version), option, layout, as_csv, output, force,
-                            suggest=suggest_codes)
+    if standard:
+        chosen = catalogue.get(standard, standard_version)
+    else:
+        # As `check` and `suggest` settle it: the portfolio's details file (portfolio.yaml) or manifest.
+        flags = {k: v for k, v in {"version": standard_version, "option": option}.items() if v}
+        try:
+            settled = settle_standard(portfolio, catalogue, flags)
+        except StandardNotDetermined:
+            raise Failure("the portfolio does not say which standard it is for (no portfolio.yaml or manifest "
+                          f"names one): give the standard with --standard (known: {', '.join(catalogue.references())})"
+                          ) from None
+        chosen, option = settled.standard, settled.option
+        click.echo(f"standard {chosen.reference} v{chosen.version}" + (f", option {option}" if option else "")
+                   + " (from the portfolio)", err=True)
+        for note in settled.notes:
+            click.echo(f"  note: {note}", err=True)
+    written = init_manifest(portfolio, chosen, option, layout, as_csv, output, force, suggest=suggest_codes)
     click.echo(f"wrote {written.path}: {written.files} evidence files, {written.columns} KSB columns"
                if written.layout == "grid" else
                f"wrote {written.path}: {written.files} evidence files; fill in the KSBs column")

@@ -250,9 +250,15 @@ def _suggested_codes(inventory: Inventory, files: list[str], standard: Standard,
         if reading is None:
             found.append(Suggested(reason=why))
             continue
-        best = [s for s in reading.suggestions(None, CONFIDENT) if s.code in allowed]
-        found.append(Suggested(tuple((s.code, s.score) for s in best),
-                               None if best else "nothing in its text reads like confident evidence"))
+        confident = reading.suggestions(None, CONFIDENT)
+        best = [s for s in confident if s.code in allowed]
+        reason = None
+        if not best:
+            # Say what it does read like, so a provider mapping the whole standard is not told "nothing".
+            elsewhere = ", ".join(f"{s.code} {s.score:.2f}" for s in confident)
+            reason = (f"its text reads like evidence for {elsewhere}, which the portfolio need not evidence "
+                      f"(assessed another way)" if elsewhere else "nothing in its text reads like confident evidence")
+        found.append(Suggested(tuple((s.code, s.score) for s in best), reason))
     return found
 
 
@@ -308,6 +314,65 @@ def _single_file(path: Path) -> Inventory | None:
                      files=[IngestedFile(path=path.name, size=path.stat().st_size, locator=Locator(str(path.resolve())))])
 
 
+@dataclass(frozen=True)
+class SettledStandard:
+    """The standard and option a portfolio is for, as `check` settles them, and what was inferred."""
+
+    standard: Standard
+    option: str | None
+    #: What was inferred rather than given, and why an option could not be.
+    notes: tuple[str, ...]
+
+
+def settle_standard(path: str | os.PathLike[str], catalogues: Catalogues, flags: Mapping[str, str],
+                    extraction: ExtractionSettings = ExtractionSettings()) -> SettledStandard:
+    """The standard and option of the portfolio at ``path``: from ``flags`` (they win), else from its
+    details file and manifest, reading only those two. Raises `PortfolioCheckError` when nothing says."""
+    inventory = _single_file(Path(path)) or ingest(path)
+    documents = _portfolio_documents(inventory)
+    _, read_documents = extract_with_documents(
+        Inventory(name=inventory.name, source=inventory.source, files=[]), documents, extraction)
+    return SettledStandard(*_settle_standard(catalogues, flags, read_documents))
+
+
+def _portfolio_documents(inventory: Inventory) -> list[DocumentTask]:
+    """The documents that say what a portfolio is for: its likeliest manifest and its details file."""
+    candidates = manifest_candidates([f.path for f in inventory.files])
+    documents = [DocumentTask("manifest", f) for f in inventory.files if candidates and f.path == candidates[0]]
+    details_item = next((f for f in inventory.files if f.path.lower() in DETAILS_NAMES), None)
+    if details_item is not None:
+        documents.append(DocumentTask("details", details_item))
+    return documents
+
+
+def _settle_standard(catalogues: Catalogues, flags: Mapping[str, str],
+                     read_documents: list[object]) -> tuple[Standard, str | None, tuple[str, ...]]:
+    manifest: Manifest | None = None
+    file_details: dict[str, str] = {}
+    for result in read_documents:
+        if isinstance(result, ExtractionProblem):
+            continue  # `check` reports an unreadable manifest or details file; here it only cannot help
+        if isinstance(result, Manifest):
+            manifest = result
+        elif isinstance(result, PortfolioDetails):
+            file_details = dict(result.values)
+    details, sources = merge_details([
+        ("flag", {k: v for k, v in flags.items() if v}),
+        ("portfolio.yaml", file_details),
+        ("manifest", manifest.details if manifest else {}),
+    ])
+    codes = [code for row in (manifest.rows if manifest else []) for code in row.codes]
+    resolution = resolve(catalogues, details, sources, codes)
+    unknown = next((f for f in resolution.findings if f.code == "standard-unknown"), None)
+    if unknown is not None:
+        raise PortfolioCheckError(f"{unknown.message} Give the standard with --standard.")
+    if resolution.standard is None:
+        raise StandardNotDetermined(resolution.undetermined or "give the standard with --standard")
+    notes = [f"inferred {note}" for note in resolution.inferred]
+    notes += [f.message for f in resolution.findings if f.code == "option-unknown"]
+    return resolution.standard, resolution.option, tuple(notes)
+
+
 def read_file_text(record: FileRecord, standard: Standard, option: str | None) -> tuple[Reading | None, str | None]:
     """The mapper's reading of one file's text, or None and why there is nothing to read."""
     if record.error is not None:
@@ -331,38 +396,10 @@ def suggest_ksbs(path: str | os.PathLike[str], catalogues: Catalogues,
     `PortfolioCheckError` when nothing says which standard to read against.
     """
     inventory = _single_file(Path(path)) or ingest(path)
-    paths = [f.path for f in inventory.files]
-    candidates = manifest_candidates(paths)
-    documents = [DocumentTask("manifest", f) for f in inventory.files if candidates and f.path == candidates[0]]
-    details_item = next((f for f in inventory.files if f.path.lower() in DETAILS_NAMES), None)
-    if details_item is not None:
-        documents.append(DocumentTask("details", details_item))
+    documents = _portfolio_documents(inventory)
     records, read_documents = extract_with_documents(inventory, documents, settings.extraction)
-    manifest: Manifest | None = None
-    file_details: dict[str, str] = {}
-    for result in read_documents:
-        if isinstance(result, ExtractionProblem):
-            continue  # `check` reports an unreadable manifest or details file; here it only cannot help
-        if isinstance(result, Manifest):
-            manifest = result
-        elif isinstance(result, PortfolioDetails):
-            file_details = dict(result.values)
-    details, sources = merge_details([
-        ("flag", {k: v for k, v in settings.flags.items() if v}),
-        ("portfolio.yaml", file_details),
-        ("manifest", manifest.details if manifest else {}),
-    ])
-    codes = [code for row in (manifest.rows if manifest else []) for code in row.codes]
-    resolution = resolve(catalogues, details, sources, codes)
-    unknown = next((f for f in resolution.findings if f.code == "standard-unknown"), None)
-    if unknown is not None:
-        raise PortfolioCheckError(f"{unknown.message} Give the standard with --standard.")
-    if resolution.standard is None:
-        raise StandardNotDetermined(resolution.undetermined or "give the standard with --standard")
-    standard, option = resolution.standard, resolution.option
-    notes = [f"inferred {note}" for note in resolution.inferred]
-    notes += [f.message for f in resolution.findings if f.code == "option-unknown"]
-    skip = {*candidates, *(d.item.path for d in documents)}
+    standard, option, notes = _settle_standard(catalogues, settings.flags, read_documents)
+    skip = {*manifest_candidates([f.path for f in inventory.files]), *(d.item.path for d in documents)}
     files = []
     for record in records:
         if record.path in skip:

@@ -432,6 +432,35 @@ def test_manifest_init_suggest_is_read_back_by_check_as_supported_claims(
     assert not [f for f in report["findings"] if f["rule"] == "ksb-claims"]
 
 
+def test_manifest_init_takes_the_standard_and_option_from_the_portfolio(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    """A provider with a portfolio.yaml but no manifest yet need not repeat --standard; a file whose text
+    reads like evidence only for KSBs the portfolio need not evidence says so instead of "nothing"."""
+    root = tmp_path / "Priya Chandran"
+    shutil.copytree(SAMPLE_READY, root)
+    (root / "KSB mapping.csv").unlink()
+    result = cli("manifest", "init", str(root), "--suggest", "--csv")
+    assert result.exit_code == 0, result.output
+    assert "standard ST0792 v1.2, option production-coordinator (from the portfolio)" in result.stderr
+    with open(root / "KSB mapping.csv", encoding="utf-8-sig", newline="") as stream:
+        rows = {row["Files"]: row for row in csv.DictReader(stream)}
+    call_sheet = rows["01 Pre-production/Call sheet day 3.docx"]
+    # S3 is assessed by the presentation, not by the portfolio: named, not filled in.
+    assert call_sheet["KSBs"] == ""
+    assert re.search(r"reads like evidence for S3 0\.\d\d, which the portfolio need not evidence",
+                     call_sheet["Suggested (confirm or correct)"])
+    assert "K11" in rows["01 Pre-production/RA-014 harbour and boat work.docx"]["KSBs"].split(", ")
+    report = json.loads(cli("check", str(root), "--format", "json").output)
+    assert report["standard"]["option"] == PRODUCTION and report["claims"]
+
+
+def test_manifest_init_without_a_standard_anywhere_asks_for_it(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    root = tmp_path / "Sam Patel 1234567899"
+    builders.docx(root / RISK_ASSESSMENT, lines("010-risk-assessment-riverside-drone.txt"))
+    result = cli("manifest", "init", str(root))
+    assert result.exit_code == 2 and not (root / "KSB mapping.xlsx").exists()
+    assert "does not say which standard" in result.stderr and "--standard (known: ST0792, ST1457)" in result.stderr
+
+
 def test_manifest_init_without_suggest_fills_nothing_in(tmp_path: Path, cli: Callable[..., Result]) -> None:
     root = tmp_path / "Sam Patel 1234567899"
     builders.docx(root / RISK_ASSESSMENT, lines("010-risk-assessment-riverside-drone.txt"))
