@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
 import multiprocessing
 import os
 import pickle
@@ -88,6 +89,9 @@ def _worker_main(connection: Connection, function: Callable[[Any], object], memo
     if own_group:
         os.setpgid(0, 0)
     limit_memory(memory_bytes)
+    # Reader libraries log what they make of a damaged file ("incorrect startxref pointer"); unhandled,
+    # Python prints it on the user's terminal, where it means nothing. What matters returns as problems.
+    logging.getLogger().addHandler(logging.NullHandler())
     while True:
         try:
             task = connection.recv()

@@ -388,3 +388,17 @@ def test_a_gps_block_without_a_position_is_not_a_location(wild: Path) -> None:
     assert len(records) == 7
     for record in records.values():
         assert record.metadata["has_gps"] is False, record.path
+
+
+@pytest.mark.parametrize("folder", ["pdf_no_eof", "pdf_damaged_xref"])
+def test_damaged_pdfs_print_nothing_but_the_report(wild: Path, folder: str) -> None:
+    """pypdf logs what it repairs ("incorrect startxref pointer"); readers run in worker processes whose
+    stderr is the user's terminal, where such lines mean nothing: the damage is reported as findings."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "portfolio_check", "check", str(wild / folder), "--standard", "ST0792",
+                           "--format", "json"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and done.stderr == ""
+    report = json.loads(done.stdout)
+    assert {"file-damaged", "file-truncated"} & {f["code"] for f in report["findings"]}

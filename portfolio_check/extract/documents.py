@@ -199,7 +199,7 @@ def _random_access(stream: BinaryIO, size: int) -> BinaryIO:
 
 
 @contextmanager
-def _quiet(logger_name: str) -> Iterator[None]:
+def quiet(logger_name: str) -> Iterator[None]:
     """Silence a library's warnings about the file it reads: they mean nothing to an assessor."""
     logger = logging.getLogger(logger_name)
     level = logger.level
@@ -242,7 +242,7 @@ def extract_pdf(stream: BinaryIO, size: int) -> Extraction:
     # Writers end a PDF with its trailer: none near the end (nor %%EOF), and the last object
     # unfinished, means the file was cut off in the middle of its content.
     cut_off = not ends_properly and _cut_inside_an_object(source, size)
-    with _quiet("pypdf"), _pdf_repairs() as repairs:
+    with quiet("pypdf"), _pdf_repairs() as repairs:
         try:
             try:
                 extraction = _read_pdf(_reader(source))
@@ -740,7 +740,7 @@ def extract_image(stream: BinaryIO, size: int) -> Extraction:
         return _read_heif(stream, size)
 
     problems: list[Problem] = []
-    with _quiet("PIL"):
+    with quiet("PIL"):
         try:
             image = _open_header(stream)
             width, height = image.size
@@ -1353,7 +1353,7 @@ def _heif_exif(stream: BinaryIO, size: int, head: bytes, facts: _HeifFacts) -> A
             continue
         exif = Image.Exif()
         try:
-            with _quiet("PIL"):
+            with quiet("PIL"):
                 exif.load(payload[tiff_start:])
         except Exception:  # noqa: BLE001 - Pillow raises anything on a malformed EXIF block; try the next item
             continue
@@ -1372,7 +1372,7 @@ def image_thumbnail(stream: BinaryIO, size: int, max_side: int = 160) -> tuple[s
     from PIL import ImageOps
 
     try:
-        with _quiet("PIL"):
+        with quiet("PIL"):
             image = _open_header(stream)
             width, height = image.size
             if width <= 0 or height <= 0 or width * height > THUMBNAIL_MAX_PIXELS:

@@ -231,9 +231,12 @@ def ocr_pdf(source: BinaryIO | PdfReader, *, seconds: float = DEFAULT_SECONDS,
 
     Raises `ExtractionProblem` only when the PDF itself cannot be opened (damaged, encrypted).
     """
+    from portfolio_check.extract.documents import quiet
+
     started = time.monotonic()
-    pages, problems, skipped = _scanned_pages(source, max_pages)
-    result = _read_pages(pages, started, seconds, skipped=skipped)
+    with quiet("pypdf"):
+        pages, problems, skipped = _scanned_pages(source, max_pages)
+        result = _read_pages(pages, started, seconds, skipped=skipped)
     if problems:
         result = replace(result, problems=tuple(problems) + result.problems)
     return result
@@ -247,8 +250,11 @@ def scanned_page_images(source: BinaryIO | PdfReader, max_pages: int = MAX_PAGES
     `MAX_DECODE_PIXELS`, or in a form pypdf cannot decode (JBIG2 without its decoder), are skipped.
     Raises `ExtractionProblem` when the PDF cannot be opened.
     """
-    pages, _, _ = _scanned_pages(source, max_pages)
-    return [page.load() for page in pages]
+    from portfolio_check.extract.documents import quiet
+
+    with quiet("pypdf"):
+        pages, _, _ = _scanned_pages(source, max_pages)
+        return [page.load() for page in pages]
 
 
 def looks_like_document(image: Image.Image | BinaryIO) -> bool:
