@@ -332,7 +332,7 @@ def settle_standard(path: str | os.PathLike[str], catalogues: Catalogues, flags:
     documents = _portfolio_documents(inventory)
     _, read_documents = extract_with_documents(
         Inventory(name=inventory.name, source=inventory.source, files=[]), documents, extraction)
-    return SettledStandard(*_settle_standard(catalogues, flags, read_documents))
+    return _settle_standard(catalogues, flags, read_documents)
 
 
 def _portfolio_documents(inventory: Inventory) -> list[DocumentTask]:
@@ -346,7 +346,7 @@ def _portfolio_documents(inventory: Inventory) -> list[DocumentTask]:
 
 
 def _settle_standard(catalogues: Catalogues, flags: Mapping[str, str],
-                     read_documents: list[object]) -> tuple[Standard, str | None, tuple[str, ...]]:
+                     read_documents: list[object]) -> SettledStandard:
     manifest: Manifest | None = None
     file_details: dict[str, str] = {}
     for result in read_documents:
@@ -370,7 +370,7 @@ def _settle_standard(catalogues: Catalogues, flags: Mapping[str, str],
         raise StandardNotDetermined(resolution.undetermined or "give the standard with --standard")
     notes = [f"inferred {note}" for note in resolution.inferred]
     notes += [f.message for f in resolution.findings if f.code == "option-unknown"]
-    return resolution.standard, resolution.option, tuple(notes)
+    return SettledStandard(resolution.standard, resolution.option, tuple(notes))
 
 
 def read_file_text(record: FileRecord, standard: Standard, option: str | None) -> tuple[Reading | None, str | None]:
@@ -398,7 +398,8 @@ def suggest_ksbs(path: str | os.PathLike[str], catalogues: Catalogues,
     inventory = _single_file(Path(path)) or ingest(path)
     documents = _portfolio_documents(inventory)
     records, read_documents = extract_with_documents(inventory, documents, settings.extraction)
-    standard, option, notes = _settle_standard(catalogues, settings.flags, read_documents)
+    settled = _settle_standard(catalogues, settings.flags, read_documents)
+    standard, option = settled.standard, settled.option
     skip = {*manifest_candidates([f.path for f in inventory.files]), *(d.item.path for d in documents)}
     files = []
     for record in records:
@@ -410,4 +411,4 @@ def suggest_ksbs(path: str | os.PathLike[str], catalogues: Catalogues,
             what = "duty" if standard.portfolio.evidence_codes == "duties" else "KSB"
             why = f"nothing in its text reads like evidence for a {what} of {standard.key}"
         files.append(FileSuggestions(record.path, suggestions, why))
-    return SuggestedKsbs(standard, option, tuple(notes), tuple(files))
+    return SuggestedKsbs(standard, option, settled.notes, tuple(files))
