@@ -394,7 +394,7 @@ def manifest_init(ctx: click.Context, portfolio: Path, standard: str | None, sta
     then run `portfolio-check check PORTFOLIO`.
     """
     from portfolio_check.checks.resolve import StandardNotDetermined
-    from portfolio_check.pipeline import init_manifest, settle_standard
+    from portfolio_check.pipeline import MANIFEST_INIT_ON_AN_EXPORT, init_manifest, settle_standard
 
     catalogue = _catalogues(ctx)
     if standard:
@@ -403,7 +403,7 @@ def manifest_init(ctx: click.Context, portfolio: Path, standard: str | None, sta
         # As `check` and `suggest` settle it: the portfolio's details file (portfolio.yaml) or manifest.
         flags = {k: v for k, v in {"version": standard_version, "option": option}.items() if v}
         try:
-            settled = settle_standard(portfolio, catalogue, flags)
+            settled = settle_standard(portfolio, catalogue, flags, on_an_export=MANIFEST_INIT_ON_AN_EXPORT)
         except StandardNotDetermined:
             raise Failure("the portfolio does not say which standard it is for (no portfolio.yaml or manifest "
                           f"names one): give the standard with --standard (known: {', '.join(catalogue.references())})"

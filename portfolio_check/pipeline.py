@@ -80,14 +80,19 @@ def check_portfolio(path: str | os.PathLike[str], catalogues: Catalogues,
     """Check one portfolio folder or zip. Raises `PortfolioCheckError` when it cannot be checked at all,
     including when ``path`` holds several apprentices' portfolios (an export: `batch` checks those)."""
     inventory = ingest(path, settings.limits)
+    refuse_an_export(path, inventory, "Check each with `portfolio-check check {first}`, or all of them with "
+                                      "`portfolio-check batch {path} -o OUTDIR`")
+    return check_inventory(inventory, catalogues, settings)
+
+
+def refuse_an_export(path: str | os.PathLike[str], inventory: Inventory, what_to_do: str) -> None:
+    """Raise `ExportNotPortfolio` when ``inventory`` holds several apprentices' portfolios (see
+    `portfolios_inside`). ``what_to_do`` may name ``{first}`` (the first portfolio) and ``{path}``."""
     several = portfolios_inside(inventory)
     if several:
         shown = ", ".join(several[:5]) + (f" and {len(several) - 5} more" if len(several) > 5 else "")
-        raise ExportNotPortfolio(
-            f"{path} holds {len(several)} portfolios ({shown}), not one. Check each with "
-            f"`portfolio-check check \"{Path(path) / several[0]}\"`, or all of them with "
-            f"`portfolio-check batch \"{path}\" -o OUTDIR`")
-    return check_inventory(inventory, catalogues, settings)
+        advice = what_to_do.format(first=f'"{Path(path) / several[0]}"', path=f'"{path}"')
+        raise ExportNotPortfolio(f"{path} holds {len(several)} portfolios ({shown}), not one. {advice}")
 
 
 def check_inventory(inventory: Inventory, catalogues: Catalogues, settings: CheckSettings) -> Assessment:
@@ -176,6 +181,10 @@ class TemplateWritten:
     suggested: int = 0
 
 
+#: What `init_manifest` advises when given an export of several portfolios.
+MANIFEST_INIT_ON_AN_EXPORT = "Write one for each with `portfolio-check manifest init {first}`"
+
+
 def init_manifest(portfolio: Path, standard: Standard, option: str | None, layout: str = "list",
                   as_csv: bool = False, output: Path | None = None, force: bool = False,
                   suggest: bool = False) -> TemplateWritten:
@@ -194,6 +203,7 @@ def init_manifest(portfolio: Path, standard: Standard, option: str | None, layou
         raise TemplateError(f"a grid has one column per KSB of the apprentice's option: give --option "
                             f"({', '.join(o.id for o in standard.options)})")
     inventory = ingest(portfolio)
+    refuse_an_export(portfolio, inventory, MANIFEST_INIT_ON_AN_EXPORT)
     skip = set(manifest_candidates([f.path for f in inventory.files]))
     files = [f.path for f in inventory.files if f.path not in skip and f.path.lower() not in DETAILS_NAMES]
     codes = required_codes(standard, option) or [k.code for k in standard.ksbs_for(option)]
@@ -325,10 +335,13 @@ class SettledStandard:
 
 
 def settle_standard(path: str | os.PathLike[str], catalogues: Catalogues, flags: Mapping[str, str],
-                    extraction: ExtractionSettings = ExtractionSettings()) -> SettledStandard:
+                    extraction: ExtractionSettings = ExtractionSettings(),
+                    on_an_export: str = "Name one of them, e.g. {first}") -> SettledStandard:
     """The standard and option of the portfolio at ``path``: from ``flags`` (they win), else from its
-    details file and manifest, reading only those two. Raises `PortfolioCheckError` when nothing says."""
+    details file and manifest, reading only those two. Raises `PortfolioCheckError` when nothing says,
+    and `ExportNotPortfolio` (advising ``on_an_export``, see `refuse_an_export`) for an export."""
     inventory = _single_file(Path(path)) or ingest(path)
+    refuse_an_export(path, inventory, on_an_export)
     documents = _portfolio_documents(inventory)
     _, read_documents = extract_with_documents(
         Inventory(name=inventory.name, source=inventory.source, files=[]), documents, extraction)
@@ -396,6 +409,7 @@ def suggest_ksbs(path: str | os.PathLike[str], catalogues: Catalogues,
     `PortfolioCheckError` when nothing says which standard to read against.
     """
     inventory = _single_file(Path(path)) or ingest(path)
+    refuse_an_export(path, inventory, "Read each with `portfolio-check suggest {first}`")
     documents = _portfolio_documents(inventory)
     records, read_documents = extract_with_documents(inventory, documents, settings.extraction)
     settled = _settle_standard(catalogues, settings.flags, read_documents)

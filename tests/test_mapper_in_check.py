@@ -461,6 +461,22 @@ def test_manifest_init_without_a_standard_anywhere_asks_for_it(tmp_path: Path, c
     assert "does not say which standard" in result.stderr and "--standard (known: ST0792, ST1457)" in result.stderr
 
 
+@pytest.mark.parametrize("command", [["suggest"], ["manifest", "init"], ["manifest", "init", "--standard", "ST0792"]],
+                         ids=["suggest", "manifest-init", "manifest-init-with-standard"])
+def test_an_export_of_several_portfolios_is_refused_and_nothing_is_written(
+        tmp_path: Path, cli: Callable[..., Result], command: list[str]) -> None:
+    """Pointed at a SharePoint export rather than one apprentice, suggest and manifest init say so, as
+    check does, instead of reading (or listing in one template) every apprentice's files."""
+    export = tmp_path / "Cohort 2025"
+    shutil.copytree(SAMPLE_READY.parent / "sharepoint-export", export)
+    before = sorted(p.relative_to(export) for p in export.rglob("*"))
+    result = cli(*command, str(export))
+    assert result.exit_code == 2
+    assert "holds 5 portfolios (Aisha Rahman 9273610489, Ben Carter 3382057165" in result.stderr
+    assert f"portfolio-check {command[0]}" in result.stderr and "Aisha Rahman 9273610489\"`" in result.stderr
+    assert sorted(p.relative_to(export) for p in export.rglob("*")) == before
+
+
 def test_manifest_init_without_suggest_fills_nothing_in(tmp_path: Path, cli: Callable[..., Result]) -> None:
     root = tmp_path / "Sam Patel 1234567899"
     builders.docx(root / RISK_ASSESSMENT, lines("010-risk-assessment-riverside-drone.txt"))
