@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -187,13 +187,14 @@ MANIFEST_INIT_ON_AN_EXPORT = "Write one for each with `portfolio-check manifest 
 
 def init_manifest(portfolio: Path, standard: Standard, option: str | None, layout: str = "list",
                   as_csv: bool = False, output: Path | None = None, force: bool = False,
-                  suggest: bool = False) -> TemplateWritten:
+                  suggest: bool = False, records: Sequence[FileRecord] = ()) -> TemplateWritten:
     """Write a manifest template listing the portfolio's evidence files, with the standard's codes.
 
     With ``suggest`` the files are read (as `check` reads them) and each one's KSBs are filled in
     with the required codes its text reads like evidence for (score 0.5 or more), in a column that
-    says they are suggestions to confirm. Raises `TemplateError` when a grid needs an option that
-    was not given or the file exists (without ``force``).
+    says they are suggestions to confirm; files among ``records`` (a check's of the same portfolio)
+    are not read again. Raises `TemplateError` when a grid needs an option that was not given or the
+    file exists (without ``force``).
     """
     from portfolio_check.report import manifest_template as template  # openpyxl is imported only to write
 
@@ -216,7 +217,7 @@ def init_manifest(portfolio: Path, standard: Standard, option: str | None, layou
     if output is None:
         output = (portfolio / f"KSB mapping{suffix}" if portfolio.is_dir()
                   else portfolio.with_name(f"{portfolio.stem} KSB mapping{suffix}"))
-    suggested = _suggested_codes(inventory, files, standard, option, codes) if suggest else None
+    suggested = _suggested_codes(inventory, files, standard, option, codes, records) if suggest else None
     rows = template.template_rows(files, codes, layout, suggested)
     guidance = [
         f"Standard: {standard.reference} v{standard.version} {standard.title}" + (f", option {option}" if option else ""),
@@ -244,15 +245,18 @@ def init_manifest(portfolio: Path, standard: Standard, option: str | None, layou
 
 
 def _suggested_codes(inventory: Inventory, files: list[str], standard: Standard, option: str | None,
-                     codes: list[str]) -> list[Suggested]:
-    """For each of ``files``, the required ``codes`` its text reads like confident evidence for."""
+                     codes: list[str], already_read: Sequence[FileRecord] = ()) -> list[Suggested]:
+    """For each of ``files``, the required ``codes`` its text reads like confident evidence for.
+    Files ``already_read`` (by a check of the same portfolio) are not read again."""
     from portfolio_check.extract.runner import extract_inventory
     from portfolio_check.report.manifest_template import Suggested
 
     wanted = set(files)
+    records = {r.path: r for r in already_read if r.path in wanted}
     chosen = Inventory(name=inventory.name, source=inventory.source,
-                       files=[f for f in inventory.files if f.path in wanted])
-    records = {r.path: r for r in extract_inventory(chosen)}
+                       files=[f for f in inventory.files if f.path in wanted and f.path not in records])
+    if chosen.files:
+        records.update((r.path, r) for r in extract_inventory(chosen))
     allowed = set(codes)
     found = []
     for path in files:

@@ -477,6 +477,27 @@ def test_an_export_of_several_portfolios_is_refused_and_nothing_is_written(
     assert sorted(p.relative_to(export) for p in export.rglob("*")) == before
 
 
+def test_a_template_written_after_a_check_does_not_read_the_files_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The web page writes its template from the check's own records: the suggestions are the same as
+    those of a fresh read, and nothing is extracted twice."""
+    from portfolio_check.extract import runner
+    from portfolio_check.pipeline import check_portfolio, init_manifest
+
+    root = write_evidence(tmp_path / "Sam Patel 1234567899")
+    assessment = check_portfolio(root, CATALOGUES)
+    fresh = init_manifest(root, ST0792, PRODUCTION, as_csv=True, output=tmp_path / "fresh.csv", suggest=True)
+
+    def no_second_read(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the files were read again")
+
+    monkeypatch.setattr(runner, "extract_inventory", no_second_read)
+    reused = init_manifest(root, ST0792, PRODUCTION, as_csv=True, output=tmp_path / "reused.csv", suggest=True,
+                           records=assessment.portfolio.records)
+    assert reused.suggested == fresh.suggested > 0
+    assert (tmp_path / "reused.csv").read_bytes() == (tmp_path / "fresh.csv").read_bytes()
+
+
 def test_manifest_init_without_suggest_fills_nothing_in(tmp_path: Path, cli: Callable[..., Result]) -> None:
     root = tmp_path / "Sam Patel 1234567899"
     builders.docx(root / RISK_ASSESSMENT, lines("010-risk-assessment-riverside-drone.txt"))

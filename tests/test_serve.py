@@ -343,6 +343,26 @@ def test_run_folder_is_gone_after_its_retention(server: ServerProcess, ready_zip
     assert client.request(run_path)[0] == 404
 
 
+def test_the_manifest_template_comes_with_suggested_ksbs_to_confirm(server: ServerProcess, ready_zip: bytes) -> None:
+    """Staff who never open a terminal get what ``manifest init --suggest`` writes, from the texts the
+    check has just read: each file's likely KSBs filled in and marked as suggestions."""
+    from openpyxl import load_workbook
+
+    client = Client(server.url)
+    _, headers, _ = client.upload([("Priya Chandran 4826193059.zip", ready_zip)])
+    assert client.wait(headers["location"])["state"] == "done"
+    status, _, body = client.request(headers["location"] + "/files/KSB%20mapping%20template.xlsx")
+    assert status == 200
+    sheet = load_workbook(io.BytesIO(body))["Evidence"]
+    header = [cell.value for cell in sheet[1]]
+    rows = {row[header.index("Files")]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    risk = rows["01 Pre-production/RA-014 harbour and boat work.docx"]
+    assert "K11" in risk[header.index("KSBs")].split(", ")
+    suggested = header.index("Suggested (confirm or correct)")
+    assert risk[suggested].endswith("suggested from the file's text; confirm or correct")
+    assert "no text to read" in rows["04 Video and audio/Video 2 - location recce walkthrough.mp4"][suggested]
+
+
 def test_non_local_address_needs_the_network_flag_and_a_token(cli) -> None:
     result = cli("serve", "--host", "0.0.0.0")
     assert result.exit_code == 2

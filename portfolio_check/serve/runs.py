@@ -26,14 +26,17 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from portfolio_check.catalogue.model import Catalogues, Standard
+from portfolio_check.catalogue.model import Catalogues
 from portfolio_check.errors import PortfolioCheckError
 from portfolio_check.extract.runner import ExtractionSettings
 from portfolio_check.pipeline import CheckSettings
 from portfolio_check.serve.settings import ServeSettings
 from portfolio_check.workers import Budget, IsolatedRunner, Overrun
+
+if TYPE_CHECKING:
+    from portfolio_check.checks.model import Assessment
 
 #: Address-space limit of the worker that checks one portfolio (as a batch worker's).
 CHECKER_MEMORY = 3 * 1024**3
@@ -145,17 +148,20 @@ class PortfolioChecker:
         except PortfolioCheckError as exc:
             return PortfolioOutcome(problem=str(exc).replace(str(task.upload), task.shown))
         if assessment.standard is not None:
-            _write_template(task, assessment.standard, assessment.option)
+            _write_template(task, assessment)
         return PortfolioOutcome(verdict=report["verdict"], verdict_text=report["verdict_text"])
 
 
-def _write_template(task: PortfolioTask, standard: Standard, option: str | None) -> None:
-    """The manifest template ``manifest init`` writes, into the run's output (never beside the upload)."""
+def _write_template(task: PortfolioTask, assessment: Assessment) -> None:
+    """The manifest template ``manifest init --suggest`` writes, into the run's output (never beside the
+    upload): each file's KSBs filled in from the text the check has just read, for staff to confirm."""
     from portfolio_check.pipeline import init_manifest
 
+    assert assessment.standard is not None
     # A template is a convenience: a portfolio it cannot be written for still has its report.
     with contextlib.suppress(PortfolioCheckError, OSError):
-        init_manifest(task.upload, standard, option, output=task.output / TEMPLATE_NAME, force=True)
+        init_manifest(task.upload, assessment.standard, assessment.option, output=task.output / TEMPLATE_NAME,
+                      force=True, suggest=True, records=assessment.portfolio.records)
 
 
 def _overrun_problem(overrun: Overrun, settings: ServeSettings) -> str:
