@@ -129,7 +129,7 @@ def test_english_and_maths_missing_is_unknown_with_what_to_add(ready_base: Path,
     assert "[?   ] Pre-Gateway requirements:" in text and "'maths: achieved'" in text
     # Nothing unknown is left for the provider to spot in the checklist alone: it is on the what-to-fix list.
     listed = " ".join(text.split("Gateway checklist")[0].split())
-    assert "To decide: Pre-Gateway requirements is not decided (18 months 14 days of training" in listed
+    assert "To decide: Pre-Gateway requirements: not decided yet (18 months 14 days of training" in listed
     assert ("Level 2 English and maths not known; Gateway declaration signed 2026-03-06; reasonable adjustments: none "
             "declared). How: Add to portfolio.yaml: 'english: achieved' and 'maths: achieved'") in listed
 

@@ -82,7 +82,7 @@ def what_to_fix(assessment: Assessment) -> WhatToFix:
         if outcome.to_decide:
             # The portfolio's details are the provider's to complete.
             by_actor.setdefault(PROVIDER, []).append(FixItem(
-                None, outcome.rule, f"{outcome.title} is not decided ({outcome.figure.text}).",
+                None, outcome.rule, f"{outcome.title}: not decided yet ({outcome.figure.text}).",
                 None, outcome.to_decide))
     order = list(ACTORS)
     groups = [ActorGroup(actor, ACTORS.get(actor, f"For the {actor}"), tuple(by_actor[actor]))
