@@ -82,7 +82,28 @@ def check_portfolio(path: str | os.PathLike[str], catalogues: Catalogues,
     inventory = ingest(path, settings.limits)
     refuse_an_export(path, inventory, "Check each with `portfolio-check check {first}`, or all of them with "
                                       "`portfolio-check batch {path} -o OUTDIR`")
-    return check_inventory(inventory, catalogues, settings)
+    return check_inventory(inventory, catalogues, settings, enclosing_portfolio(Path(path), inventory))
+
+
+#: How many folders up `enclosing_portfolio` looks: a portfolio's sub-folders are rarely deeper.
+ENCLOSING_LEVELS = 2
+
+
+def enclosing_portfolio(path: Path, inventory: Inventory) -> str | None:
+    """The nearest folder above ``path`` whose own files include a manifest or details file, when
+    ``path`` is a folder with neither at its top: the user has probably picked one of a portfolio's
+    sub-folders. Only names are looked at; nothing outside ``path`` is read."""
+    if not path.is_dir() or any("/" not in f.path and _is_portfolio_document(f.path) for f in inventory.files):
+        return None
+    for parent in list(path.resolve().parents)[:ENCLOSING_LEVELS]:
+        try:
+            with os.scandir(parent) as entries:
+                names = [e.name for e in entries if e.is_file(follow_symlinks=False)][:1000]
+        except OSError:
+            return None
+        if any(_is_portfolio_document(name) for name in names):
+            return str(parent)
+    return None
 
 
 def refuse_an_export(path: str | os.PathLike[str], inventory: Inventory, what_to_do: str) -> None:
@@ -95,7 +116,8 @@ def refuse_an_export(path: str | os.PathLike[str], inventory: Inventory, what_to
         raise ExportNotPortfolio(f"{path} holds {len(several)} portfolios ({shown}), not one. {advice}")
 
 
-def check_inventory(inventory: Inventory, catalogues: Catalogues, settings: CheckSettings) -> Assessment:
+def check_inventory(inventory: Inventory, catalogues: Catalogues, settings: CheckSettings,
+                    enclosing: str | None = None) -> Assessment:
     paths = [f.path for f in inventory.files]
     documents: list[DocumentTask] = []
     manifest_path: str | None = None
@@ -158,7 +180,7 @@ def check_inventory(inventory: Inventory, catalogues: Catalogues, settings: Chec
         manifest=manifest, manifest_error=manifest_error, other_manifests=other_manifests,
         manifest_set_aside=set_aside, manifest_rivals=differing,
         details_path=details_item.path if details_item else None, details_error=details_error,
-        details_notes=details_notes, details=details, detail_sources=sources)
+        details_notes=details_notes, details=details, detail_sources=sources, enclosing_portfolio=enclosing)
     codes = [code for row in (manifest.rows if manifest else []) for code in row.codes]
     return assess(portfolio, resolve(catalogues, details, sources, codes))
 

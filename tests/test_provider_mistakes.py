@@ -189,3 +189,27 @@ def test_a_7z_portfolio_in_an_export_is_a_could_not_check_row(tmp_path: Path) ->
     rows = {row["portfolio"]: row for row in summary["portfolios"]}
     assert rows["Ben Carter 3382057165"]["status"] == "error" and "7-Zip" in rows["Ben Carter 3382057165"]["problem"]
     assert rows["Aisha Rahman 9273610489"]["verdict"] == "ready"
+
+
+def test_a_sub_folder_checked_instead_of_the_portfolio_points_to_the_portfolio(tmp_path: Path) -> None:
+    """Picking "01 Pre-production" instead of the portfolio folder: the findings say which folder to check."""
+    portfolio = tmp_path / "Priya Chandran 4826193059"
+    shutil.copytree(READY, portfolio)
+    code, out, _ = run("check", str(portfolio / "01 Pre-production"), "--format", "json")
+    assert code == 1
+    findings = {f["code"]: f for f in json.loads(out)["findings"]}
+    whole = f'portfolio-check check "{portfolio.resolve()}"'
+    assert findings["manifest-missing"]["fix"] == f"Check the whole portfolio folder: {whole}"
+    assert f"{portfolio.resolve()} holds a manifest or the portfolio's details" in findings["manifest-missing"]["message"]
+    assert findings["standard-unknown"]["fix"].endswith(whole)
+    assert findings["standard-unknown"]["message"].count("which standard") == 1
+    # Two levels down still finds it; the portfolio itself, or a folder with no portfolio above it, does not.
+    deeper = portfolio / "03 Production" / "Stills"
+    deeper.mkdir()
+    shutil.copy(portfolio / "03 Production" / "Unit base photo 1.jpg", deeper)
+    code, out, _ = run("check", str(deeper), "--format", "json")
+    assert whole in {f["code"]: f for f in json.loads(out)["findings"]}["manifest-missing"]["fix"]
+    loose = tmp_path / "elsewhere" / "Sam Patel 1234567899"
+    shutil.copytree(portfolio / "01 Pre-production", loose)
+    code, out, _ = run("check", str(loose), "--format", "json")
+    assert "whole portfolio" not in out and "portfolio-check manifest init" in out

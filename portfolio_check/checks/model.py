@@ -46,6 +46,9 @@ class ExtractedPortfolio:
     details: dict[str, str] = field(default_factory=dict)
     #: Where each detail came from: ``flag``, ``portfolio.yaml``, ``manifest``, ``folder name``.
     detail_sources: dict[str, str] = field(default_factory=dict)
+    #: A folder above the one checked that holds a manifest or details file: the folder checked is
+    #: probably part of that portfolio (a user who picked "01 Pre-production" instead of its parent).
+    enclosing_portfolio: str | None = None
 
 
 @dataclass(frozen=True)

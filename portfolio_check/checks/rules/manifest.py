@@ -46,14 +46,18 @@ class ManifestRule(Rule):
         if ctx.holds_nothing:
             return Result(Figure("not found: the portfolio holds nothing to map"), clean=Status.UNKNOWN)
         if portfolio.manifest_path is None:
-            return Result(Figure("not found"), [Finding(
-                "manifest-missing", Severity.ERROR,
-                f"No {ctx.evidence_word} mapping manifest was found, so pieces cannot be checked against the "
-                f"{ctx.evidence_word}s. The piece count is estimated as one piece per evidence file "
-                f"({len(ctx.evidence_files)}).",
-                fix="Add a manifest (a .xlsx, .csv, .yaml or .json file with 'manifest' or 'mapping' in its name) "
-                    "listing each piece, its files and the KSBs it evidences. `portfolio-check manifest init` writes "
-                    "a template.")])
+            message = (f"No {ctx.evidence_word} mapping manifest was found, so pieces cannot be checked against the "
+                       f"{ctx.evidence_word}s. The piece count is estimated as one piece per evidence file "
+                       f"({len(ctx.evidence_files)}).")
+            fix = ("Add a manifest (a .xlsx, .csv, .yaml or .json file with 'manifest' or 'mapping' in its name) "
+                   "listing each piece, its files and the KSBs it evidences. `portfolio-check manifest init` writes "
+                   "a template.")
+            if portfolio.enclosing_portfolio:
+                # The likelier mistake: one of the portfolio's sub-folders was checked instead of the whole.
+                message += (f" The folder checked seems to be part of a portfolio: {portfolio.enclosing_portfolio} "
+                            "holds a manifest or the portfolio's details.")
+                fix = f"Check the whole portfolio folder: portfolio-check check \"{portfolio.enclosing_portfolio}\""
+            return Result(Figure("not found"), [Finding("manifest-missing", Severity.ERROR, message, fix=fix)])
         findings: list[Finding] = []
         if portfolio.manifest_rivals:
             rivals = join_words([portfolio.manifest_path, *portfolio.manifest_rivals])

@@ -46,10 +46,14 @@ class StandardRule(Rule):
             return Result(Figure("not known: the portfolio holds nothing to check"), clean=Status.UNKNOWN)
         if standard is None:
             if not any(f.code == "standard-unknown" for f in findings):
-                findings.append(Finding(
-                    "standard-unknown", Severity.ERROR,
-                    f"Nothing says which standard this portfolio is for: {resolution.undetermined or 'no details'}",
-                    fix="Add 'standard: ST0792' (and 'option: ...') to portfolio.yaml, or give --standard."))
+                # Why it could not be settled is a sentence of its own ("nothing says which standard ...").
+                why = resolution.undetermined or "nothing says which standard this portfolio is for."
+                fix = "Add 'standard: ST0792' (and 'option: ...') to portfolio.yaml, or give --standard."
+                enclosing = ctx.portfolio.enclosing_portfolio
+                if enclosing:  # a sub-folder was checked: its portfolio's details are one level up
+                    fix = ("Check the whole portfolio folder (its manifest or details say which): "
+                           f"portfolio-check check \"{enclosing}\"")
+                findings.append(Finding("standard-unknown", Severity.ERROR, why[:1].upper() + why[1:], fix=fix))
             return Result(Figure("not known"), findings, Status.UNKNOWN)
         findings += [Finding("rule-unknown", Severity.WARNING,
                              f"The catalogue for {standard.key} does not say {_UNKNOWN_FIELD_MEANS[name]}, so that "
