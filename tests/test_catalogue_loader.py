@@ -154,5 +154,25 @@ def test_unknown_standard_and_version_list_what_exists() -> None:
         found.get("ST0792", "3.0")
 
 
+@pytest.mark.parametrize("written", ["ST0792", "st0792", "st 792", "ST-0792", "ST0792 v1.2", "ST0792 version 1.2",
+                                     "ST792v1.2", "ST0792 - Junior production coordinator", "ST0792 Level 4",
+                                     "Junior Production Coordinator", "junior production coordinator (level 4)"])
+def test_a_standard_is_found_as_people_write_it(written: str) -> None:
+    """As the tool prints it ("ST0792 v1.2"), without the leading zero, or by its title."""
+    assert discover().get(written).key == "ST0792 v1.2"
+
+
+@pytest.mark.parametrize(("written", "version", "problem"), [
+    ("Production coordinator", None, "unknown standard 'Production coordinator'. Known: ST0792, ST1457."),
+    ("ST07921", None, "unknown standard 'ST07921'"),
+    ("ST0792 v1.1", None, "unknown version '1.1' for ST0792. Known: 1.2."),
+    ("ST0792 v1.2", "1.1", "unknown version '1.1' for ST0792"),  # a version given on its own wins
+])
+def test_what_names_no_known_standard_is_still_refused(written: str, version: str | None, problem: str) -> None:
+    with pytest.raises(UnknownChoiceError) as raised:
+        discover().get(written, version)
+    assert problem in str(raised.value)
+
+
 def test_versions_sort_numerically() -> None:
     assert sorted(["1.10", "1.2", "1.0", "2.0"], key=version_sort_key) == ["1.0", "1.2", "1.10", "2.0"]

@@ -213,3 +213,19 @@ def test_a_sub_folder_checked_instead_of_the_portfolio_points_to_the_portfolio(t
     shutil.copytree(portfolio / "01 Pre-production", loose)
     code, out, _ = run("check", str(loose), "--format", "json")
     assert "whole portfolio" not in out and "portfolio-check manifest init" in out
+
+
+def test_the_standard_written_as_the_report_prints_it_is_understood(tmp_path: Path) -> None:
+    """portfolio.yaml saying 'standard: ST0792 v1.2 Junior production coordinator' (copied from a report)
+    is the standard and version it names, not an unknown standard."""
+    portfolio = tmp_path / "Priya Chandran 4826193059"
+    shutil.copytree(READY, portfolio)
+    details = portfolio / "portfolio.yaml"
+    lines = [line for line in details.read_text(encoding="utf-8").splitlines() if not line.startswith("version:")]
+    lines = ["standard: ST0792 v1.2 Junior production coordinator" if line.startswith("standard:") else line
+             for line in lines]
+    details.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, _ = run("check", str(portfolio), "--format", "json")
+    report = json.loads(out)
+    assert code == 0 and report["verdict"] == "ready"
+    assert (report["standard"]["reference"], report["standard"]["version"]) == ("ST0792", "1.2")

@@ -5,6 +5,7 @@ Nothing here knows about files or YAML; `loader` builds these objects and valida
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -273,10 +274,17 @@ class Catalogues:
         return sorted(found, key=lambda s: s.version_sort_key)
 
     def get(self, reference: str, version: str | None = None) -> Standard:
-        """The standard with this reference: the given version, else the latest."""
-        versions = self.versions(reference.strip())
+        """The standard with this reference: the given version, else the latest.
+
+        ``reference`` is read as people write it: ``ST0792``, ``st 792``, ``ST0792 v1.2`` (a version
+        there counts when ``version`` is not given), ``ST0792 Junior production coordinator``, or the
+        title alone when it names one standard.
+        """
+        found_reference, written_version = self._read_reference(reference)
+        versions = self.versions(found_reference) if found_reference else []
         if not versions:
             raise UnknownChoiceError("standard", reference, self.references())
+        version = version or written_version
         if version is None:
             return versions[-1]
         wanted = version.strip().lstrip("vV")
@@ -284,3 +292,19 @@ class Catalogues:
             if standard.version == wanted:
                 return standard
         raise UnknownChoiceError("version", version, [s.version for s in versions], versions[0].reference)
+
+    def _read_reference(self, text: str) -> tuple[str | None, str | None]:
+        """The reference and any version in ``text`` (see `get`); (None, None) when it names none."""
+        written = _WRITTEN_REFERENCE.match(text)
+        if written:
+            version = _WRITTEN_VERSION.match(written["rest"].strip(" -,:;()"))
+            return f"ST{int(written['number']):04d}", version[1] if version else None
+        title = " ".join(text.split()).casefold()
+        named = {s.reference for s in self.standards if title and " ".join(s.title.split()).casefold() in title}
+        return (named.pop(), None) if len(named) == 1 else (None, None)
+
+
+#: A standard's reference as people write it: ``ST0792``, ``st 792``, ``ST-0792``, then anything.
+_WRITTEN_REFERENCE = re.compile(r"\s*ST\s*-?\s*(?P<number>\d{1,4})(?!\d)(?P<rest>.*)", re.IGNORECASE | re.DOTALL)
+#: A version after the reference: ``v1.2``, ``version 1.2``, ``1.2``.
+_WRITTEN_VERSION = re.compile(r"(?:v(?:ersion)?\.?\s*)?(\d+(?:\.\d+)+|(?<=[vV])\d+)(?!\S)", re.IGNORECASE)
