@@ -95,14 +95,24 @@ def enclosing_portfolio(path: Path, inventory: Inventory) -> str | None:
     sub-folders. Only names are looked at; nothing outside ``path`` is read."""
     if not path.is_dir() or any("/" not in f.path and _is_portfolio_document(f.path) for f in inventory.files):
         return None
+    above = _portfolio_folder_above(path)
+    return str(above.source) if above else None
+
+
+def _portfolio_folder_above(path: Path) -> Inventory | None:
+    """The nearest folder above ``path`` (at most `ENCLOSING_LEVELS` up) with a manifest or details
+    file of its own, listing only those files; None when there is none."""
     for parent in list(path.resolve().parents)[:ENCLOSING_LEVELS]:
         try:
             with os.scandir(parent) as entries:
-                names = [e.name for e in entries if e.is_file(follow_symlinks=False)][:1000]
+                found = [IngestedFile(path=e.name, size=e.stat(follow_symlinks=False).st_size,
+                                      locator=Locator(str(Path(e.path))))
+                         for e in list(entries)[:1000]
+                         if e.is_file(follow_symlinks=False) and _is_portfolio_document(e.name)]
         except OSError:
             return None
-        if any(_is_portfolio_document(name) for name in names):
-            return str(parent)
+        if found:
+            return Inventory(name=parent.name, source=str(parent), files=found)
     return None
 
 
@@ -434,9 +444,19 @@ def suggest_ksbs(path: str | os.PathLike[str], catalogues: Catalogues,
     else from the portfolio's details and manifest as `check` settles them. Raises
     `PortfolioCheckError` when nothing says which standard to read against.
     """
-    inventory = _single_file(Path(path)) or ingest(path)
+    single = _single_file(Path(path))
+    inventory = single or ingest(path)
     refuse_an_export(path, inventory, "Read each with `portfolio-check suggest {first}`")
     documents = _portfolio_documents(inventory)
+    notes: tuple[str, ...] = ()
+    if single is not None and not settings.flags.get("standard"):
+        # One file of a portfolio: the portfolio's own details and manifest, in the folder it sits in
+        # (or the one above), say which standard to read it against.
+        around = _portfolio_folder_above(Path(path))
+        if around is not None:
+            documents = _portfolio_documents(around)
+            notes = (f"standard and option from the portfolio folder {around.source} "
+                     f"({', '.join(d.item.path for d in documents)})",)
     records, read_documents = extract_with_documents(inventory, documents, settings.extraction)
     settled = _settle_standard(catalogues, settings.flags, read_documents)
     standard, option = settled.standard, settled.option
@@ -451,4 +471,4 @@ def suggest_ksbs(path: str | os.PathLike[str], catalogues: Catalogues,
             what = "duty" if standard.portfolio.evidence_codes == "duties" else "KSB"
             why = f"nothing in its text reads like evidence for a {what} of {standard.key}"
         files.append(FileSuggestions(record.path, suggestions, why))
-    return SuggestedKsbs(standard, option, settled.notes, tuple(files))
+    return SuggestedKsbs(standard, option, (*notes, *settled.notes), tuple(files))

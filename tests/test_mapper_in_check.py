@@ -305,9 +305,26 @@ def test_suggest_on_one_file(portfolio: Path, cli: Callable[..., Result]) -> Non
     assert (only["path"], best["code"]) == (RISK_ASSESSMENT, "K11") and best["score"] >= 0.5 and best["excerpt"]
 
 
-def test_suggest_on_one_file_without_a_standard_asks_for_it(portfolio: Path, cli: Callable[..., Result]) -> None:
-    result = cli("suggest", str(portfolio / MUSIC_LOG))
+def test_suggest_on_a_lone_file_without_a_standard_asks_for_it(
+        portfolio: Path, tmp_path: Path, cli: Callable[..., Result]) -> None:
+    lone = tmp_path / "Downloads" / "music log.pdf"
+    lone.parent.mkdir()
+    shutil.copy(portfolio / MUSIC_LOG, lone)
+    result = cli("suggest", str(lone))
     assert result.exit_code == 2 and "--standard" in result.stderr
+
+
+def test_suggest_on_one_file_of_a_portfolio_reads_it_against_the_portfolios_standard(
+        portfolio: Path, cli: Callable[..., Result]) -> None:
+    """The portfolio's manifest, in the folder the file sits in, says the standard and the option."""
+    result = cli("suggest", str(portfolio / MUSIC_LOG), "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert (document["standard"], document["option"]) == ("ST0792", PRODUCTION)
+    [only] = document["files"]
+    assert only["path"] == Path(MUSIC_LOG).name and only["suggestions"][0]["code"] in ("K19", "K20", "K21")
+    text = cli("suggest", str(portfolio / MUSIC_LOG)).output
+    assert f"standard and option from the portfolio folder {portfolio.resolve()} (KSB mapping.csv)" in text
 
 
 @pytest.mark.parametrize("zipped", [False, True], ids=["folder", "zip"])
