@@ -335,7 +335,7 @@ def test_pdf_inside_a_zip_is_read_through_the_member_stream(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spool_limit: int,
 ):
     """Archive members are copied for random access: to memory, or to a temporary file when large."""
-    monkeypatch.setattr(documents, "SPOOL_IN_MEMORY_BYTES", spool_limit)
+    monkeypatch.setattr(documents.pdf, "SPOOL_IN_MEMORY_BYTES", spool_limit)
     archive = tmp_path / "portfolio.zip"
     data = text_pdf("Inside an archive")
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:

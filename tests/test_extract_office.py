@@ -23,6 +23,9 @@ from portfolio_check.extract.model import (
     Extraction,
     ExtractionProblem,
 )
+from portfolio_check.extract.office import findings as office_findings
+from portfolio_check.extract.office import package as office_package
+from portfolio_check.extract.office import spreadsheet as office_spreadsheet
 
 WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 WORD_MACRO_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
@@ -294,7 +297,7 @@ def test_word_read_from_a_member_of_a_zip(word_file: Path, tmp_path: Path) -> No
 
 
 def test_text_is_capped(word_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(office, "TEXT_LIMIT", 30)
+    monkeypatch.setattr(office_findings, "TEXT_LIMIT", 30)
     result = _extract(office.extract_word, word_file)
     assert result.text == "Evidence of practice\nI confirm"
     assert result.metadata["text_truncated"] is True
@@ -399,7 +402,7 @@ def test_too_many_members(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
             package.writestr(f"ppt/slides/slide{number}.xml", b"")
     problem = _problem(office.extract_powerpoint, path)
     assert problem.code == UNSAFE_FILE and "10,001" in problem.message
-    monkeypatch.setattr(office, "_declared_member_count", lambda source: None)  # the check after zipfile's
+    monkeypatch.setattr(office_package, "_declared_member_count", lambda source: None)  # the check after zipfile's
     problem = _problem(office.extract_powerpoint, path)
     assert problem.code == UNSAFE_FILE and "10,001" in problem.message
 
@@ -411,11 +414,11 @@ def test_member_names_leaving_the_package(word_file: Path, tmp_path: Path, name:
 
 
 def test_size_limits(word_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(office, "MAX_XML_PART", 4096)  # styles.xml is bigger
+    monkeypatch.setattr(office_package, "MAX_XML_PART", 4096)  # styles.xml is bigger
     problem = _problem(office.extract_word, word_file)
     assert problem.code == UNSAFE_FILE and "XML part" in problem.message
-    monkeypatch.setattr(office, "MAX_XML_PART", 64 * 1024**2)
-    monkeypatch.setattr(office, "MAX_TOTAL_UNCOMPRESSED", 10_000)
+    monkeypatch.setattr(office_package, "MAX_XML_PART", 64 * 1024**2)
+    monkeypatch.setattr(office_package, "MAX_TOTAL_UNCOMPRESSED", 10_000)
     problem = _problem(office.extract_word, word_file)
     assert problem.code == UNSAFE_FILE and "unpacks to" in problem.message
 
@@ -482,7 +485,7 @@ def test_libraries_do_not_expand_entities_even_without_the_prescan(
     """Defence in depth: with the DOCTYPE pre-scan off, nothing expands and no file leaks."""
     secret = tmp_path / "secret.txt"
     secret.write_text("SECRET-MARKER-7391")
-    monkeypatch.setattr(office, "_xml_prolog", lambda head, complete: "ok")
+    monkeypatch.setattr(office_package, "_xml_prolog", lambda head, complete: "ok")
     doctype = f'<!DOCTYPE x [<!ENTITY xxe SYSTEM "{secret.as_uri()}">]>'.encode()
     body = _member(word_file, "word/document.xml").split(b"?>", 1)[1]
     core = _member(word_file, "docProps/core.xml").split(b"?>", 1)[1]
@@ -609,7 +612,7 @@ def test_spreadsheet(tmp_path: Path) -> None:
 
 
 def test_spreadsheet_scan_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(office, "SPREADSHEET_ROW_LIMIT", 2)
+    monkeypatch.setattr(office_spreadsheet, "SPREADSHEET_ROW_LIMIT", 2)
     meta = _extract(office.extract_spreadsheet, _workbook(tmp_path / "log.xlsx")).metadata
     assert meta["rows"] == 2 and meta["rows_capped"] is True
 

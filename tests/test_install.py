@@ -55,3 +55,15 @@ def test_wheel_installs_into_a_fresh_venv_and_lists_catalogues(tmp_path: Path) -
                            cwd=elsewhere, capture_output=True, text=True, check=True).stdout
     assert all(line.startswith(str(fresh_site)) for line in where.splitlines()), where
     assert (fresh_site / "portfolio_check" / "ksb_catalogues" / "README.md").is_file()
+
+
+def test_every_package_folder_is_listed_for_the_wheel() -> None:
+    """setup.cfg lists packages by name: a new sub-package left out would install without its code."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(REPO / "setup.cfg", encoding="utf-8")
+    listed = set(config["options"]["packages"].split())
+    folders = {".".join(init.parent.relative_to(REPO).parts) for init in (REPO / "portfolio_check").rglob("__init__.py")
+               if "__pycache__" not in init.parts}
+    assert folders and folders <= listed, f"add to setup.cfg's packages: {sorted(folders - listed)}"

@@ -75,7 +75,7 @@ def _word_main_part(archive: zipfile.ZipFile) -> str:
 
 
 def _parse_xml(data: bytes) -> Any:
-    """Parse XML without resolving entities, loading a DTD or touching the network (as office.py does)."""
+    """Parse XML without resolving entities, loading a DTD or touching the network (as office/package.py does)."""
     from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
