@@ -28,6 +28,7 @@ import os
 import pickle
 import signal
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -89,9 +90,11 @@ def _worker_main(connection: Connection, function: Callable[[Any], object], memo
     if own_group:
         os.setpgid(0, 0)
     limit_memory(memory_bytes)
-    # Reader libraries log what they make of a damaged file ("incorrect startxref pointer"); unhandled,
-    # Python prints it on the user's terminal, where it means nothing. What matters returns as problems.
+    # Reader libraries log and warn about what they make of a damaged file ("incorrect startxref
+    # pointer", "Corrupt EXIF data"); unhandled, Python prints that on the user's terminal, where it
+    # means nothing. What matters returns as problems.
     logging.getLogger().addHandler(logging.NullHandler())
+    warnings.simplefilter("ignore")
     while True:
         try:
             task = connection.recv()

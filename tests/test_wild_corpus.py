@@ -402,3 +402,24 @@ def test_damaged_pdfs_print_nothing_but_the_report(wild: Path, folder: str) -> N
     assert done.returncode == 1 and done.stderr == ""
     report = json.loads(done.stdout)
     assert {"file-damaged", "file-truncated"} & {f["code"] for f in report["findings"]}
+
+
+def test_pictures_with_corrupt_exif_print_nothing_but_the_report(corpus: Path, tmp_path: Path) -> None:
+    """Pillow warns "Corrupt EXIF data" while the picture is looked at for a page of text; the warning
+    must not reach the terminal of `check` or `inspect`, in the worker processes or in this one."""
+    import subprocess
+    import sys
+    import warnings
+
+    folder = tmp_path / "Sam Patel 1234567899"
+    folder.mkdir()
+    for name in ("broken.jpg", "endless_loop.jpg"):
+        (folder / name).write_bytes((corpus / "mindeng-nom-exif" / "testdata" / name).read_bytes())
+    for command in (["check", str(folder), "--standard", "ST0792"], ["inspect", str(folder)]):
+        done = subprocess.run([sys.executable, "-m", "portfolio_check", *command],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode in (0, 1) and done.stderr == "", command
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        records = [extract_file(item) for item in ingest(folder).files]
+    assert [r.kind for r in records] == ["image", "image"]

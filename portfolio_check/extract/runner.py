@@ -13,6 +13,7 @@ import hashlib
 import io
 import os
 import time
+import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -134,6 +135,14 @@ def extract_file(item: IngestedFile, thumbnails: bool = False, vision: bool = Tr
     and video files are looked at for faces (see `_look_closer`), within ``seconds``, the file's
     time limit.
     """
+    # Reader libraries warn about what they make of a damaged file ("Corrupt EXIF data"); printed on
+    # the user's terminal it means nothing. What matters is in the record's problems.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _extract_file(item, thumbnails, vision, seconds)
+
+
+def _extract_file(item: IngestedFile, thumbnails: bool, vision: bool, seconds: float) -> FileRecord:
     from portfolio_check.extract.identify import as_audio, identify, mismatch_problem, with_article
 
     started = time.monotonic()
