@@ -94,7 +94,7 @@ def test_ready_portfolio_ends_on_its_report_saying_ready(browser, server: Server
     assert browser.find_element(By.ID, "result-verdict").text == "Ready for Gateway"
     labels = [a.text for a in browser.find_elements(By.CSS_SELECTOR, ".downloads a")]
     assert "report.json (the results as data)" in labels
-    assert "Manifest template (Excel, to map evidence to KSBs)" in labels
+    assert "Manifest template (Excel: KSBs suggested from each file, to confirm)" in labels
     if os.environ.get("UPDATE_SCREENSHOT") == "1":
         browser.set_window_size(1280, 900)
         time.sleep(0.3)

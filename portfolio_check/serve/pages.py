@@ -25,7 +25,7 @@ _DOWNLOADS = {
     "report.html": ("report", "Open the report on its own", False),
     "report.json": ("json", "report.json (the results as data)", True),
     "report.pdf": ("pdf", "report.pdf (to email or print)", True),
-    TEMPLATE_NAME: ("template", "Manifest template (Excel, to map evidence to KSBs)", True),
+    TEMPLATE_NAME: ("template", "Manifest template (Excel: KSBs suggested from each file, to confirm)", True),
     "index.html": ("index", "Open the index on its own", False),
     "summary.csv": ("summary-csv", "summary.csv (one row per portfolio)", True),
     "findings.csv": ("findings-csv", "findings.csv (one row per finding)", True),
