@@ -24,6 +24,7 @@ from portfolio_check.extract.model import (
     ExtractionProblem,
 )
 from portfolio_check.extract.office import findings as office_findings
+from portfolio_check.extract.office import legacy as office_legacy
 from portfolio_check.extract.office import package as office_package
 from portfolio_check.extract.office import spreadsheet as office_spreadsheet
 
@@ -726,7 +727,7 @@ def test_summary_property_set_values() -> None:
     import struct
 
     filetime = (datetime(2005, 5, 13, 16, 59, 39) - datetime(1601, 1, 1)).total_seconds() * 10_000_000
-    values = office._property_set(property_set({
+    values = office_legacy._property_set(property_set({
         1: (2, struct.pack("<h", 1252)),  # code page
         2: (30, struct.pack("<I", 9) + "Café RA\0".encode("cp1252").ljust(9, b"\0")),
         15: (3, struct.pack("<i", 538)),
@@ -735,7 +736,7 @@ def test_summary_property_set_values() -> None:
     }))
     assert values[2] == "Café RA" and values[15] == 538 and values[7] == 42
     assert values[12] == "2005-05-13T16:59:39+00:00"
-    assert office._property_set(b"not a property set") == {}
+    assert office_legacy._property_set(b"not a property set") == {}
 
 
 def test_word_before_compound_files_has_no_counts() -> None:

@@ -48,7 +48,6 @@ the package; tests that change a limit patch it in the module that reads it.
 
 from __future__ import annotations
 
-from portfolio_check.extract.office.legacy import _property_set as _property_set
 from portfolio_check.extract.office.legacy import extract_legacy
 from portfolio_check.extract.office.package import MAX_MEMBERS, OLE_SIGNATURE, check_package_safety
 from portfolio_check.extract.office.powerpoint import extract_powerpoint
