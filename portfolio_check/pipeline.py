@@ -92,7 +92,7 @@ ENCLOSING_LEVELS = 2
 def enclosing_portfolio(path: Path, inventory: Inventory) -> str | None:
     """The nearest folder above ``path`` whose own files include a manifest or details file, when
     ``path`` is a folder with neither at its top: the user has probably picked one of a portfolio's
-    sub-folders. Only names are looked at; nothing outside ``path`` is read."""
+    sub-folders. Only the folders' listings are looked at; no file outside ``path`` is read."""
     if not path.is_dir() or any("/" not in f.path and _is_portfolio_document(f.path) for f in inventory.files):
         return None
     above = _portfolio_folder_above(path)
@@ -106,7 +106,7 @@ def _portfolio_folder_above(path: Path) -> Inventory | None:
         try:
             with os.scandir(parent) as entries:
                 found = [IngestedFile(path=e.name, size=e.stat(follow_symlinks=False).st_size,
-                                      locator=Locator(str(Path(e.path))))
+                                      locator=Locator(e.path))
                          for e in list(entries)[:1000]
                          if e.is_file(follow_symlinks=False) and _is_portfolio_document(e.name)]
         except OSError:
