@@ -5,6 +5,7 @@ This is the one place that knows the order of the stages; each stage stays ignor
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -87,6 +88,8 @@ def check_portfolio(path: str | os.PathLike[str], catalogues: Catalogues,
 
 #: How many folders up `enclosing_portfolio` looks: a portfolio's sub-folders are rarely deeper.
 ENCLOSING_LEVELS = 2
+#: How many entries of each such folder are looked at.
+ENCLOSING_LISTING = 1000
 
 
 def enclosing_portfolio(path: Path, inventory: Inventory) -> str | None:
@@ -107,7 +110,7 @@ def _portfolio_folder_above(path: Path) -> Inventory | None:
             with os.scandir(parent) as entries:
                 found = [IngestedFile(path=e.name, size=e.stat(follow_symlinks=False).st_size,
                                       locator=Locator(e.path))
-                         for e in list(entries)[:1000]
+                         for e in itertools.islice(entries, ENCLOSING_LISTING)  # a Downloads folder can be huge
                          if e.is_file(follow_symlinks=False) and _is_portfolio_document(e.name)]
         except OSError:
             return None
