@@ -31,6 +31,7 @@ from portfolio_check.extract.model import (
     FILE_ENCRYPTED,
     FILE_UNREADABLE,
     UNSAFE_FILE,
+    Extraction,
     ExtractionProblem,
 )
 from portfolio_check.formatting import human_size
@@ -604,6 +605,23 @@ def _iso_date(value: str) -> str:
 
 
 _T = TypeVar("_T")
+
+
+def _read_main_document(stream: BinaryIO, size: int, kind: str, main_types: frozenset[str],
+                        extraction: Callable[[zipfile.ZipFile, _Package, str, Any], Extraction]) -> Extraction:
+    """Open and check a Word or PowerPoint package, parse its main part and hand it to ``extraction``
+    (the archive, the package, the main part's name and its parsed root). A main part of none of
+    ``main_types`` is damage; the library's own errors are reported as the file's (`_with_library`)."""
+    with _random_access(stream, size, kind) as source, _open_zip(source, kind) as archive:
+        package = _inspect_archive(archive, kind, scan_every_part=False)
+        main_part = _main_part(package, kind)
+
+        def read() -> Extraction:
+            if package.content_type(main_part) not in main_types:
+                raise _damaged(kind)
+            return extraction(archive, package, main_part, _read_part(archive, package, main_part, kind))
+
+        return _with_library(kind, read)
 
 
 def _with_library(kind: str, work: Callable[[], _T]) -> _T:

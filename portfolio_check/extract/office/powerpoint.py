@@ -16,14 +16,10 @@ from portfolio_check.extract.office.package import (
     _R,
     _damaged,
     _inside_fallback,
-    _inspect_archive,
-    _main_part,
-    _open_zip,
     _Package,
-    _random_access,
+    _read_main_document,
     _read_part,
     _related_parts,
-    _with_library,
 )
 
 _P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
@@ -43,16 +39,10 @@ _NOTES_SLIDE_TYPE = "application/vnd.openxmlformats-officedocument.presentationm
 
 def extract_powerpoint(stream: BinaryIO, size: int) -> Extraction:
     """Slides, notes, text and core properties of a .pptx/.pptm, with its macros, media and linked content."""
-    with _random_access(stream, size, "powerpoint") as source, _open_zip(source, "powerpoint") as archive:
-        package = _inspect_archive(archive, "powerpoint", scan_every_part=False)
-        main_part = _main_part(package, "powerpoint")
-        return _with_library("powerpoint", lambda: _powerpoint_extraction(archive, package, main_part))
+    return _read_main_document(stream, size, "powerpoint", _PRESENTATION_MAIN_TYPES, _powerpoint_extraction)
 
 
-def _powerpoint_extraction(archive: zipfile.ZipFile, package: _Package, main_part: str) -> Extraction:
-    if package.content_type(main_part) not in _PRESENTATION_MAIN_TYPES:
-        raise _damaged("powerpoint")
-    root = _read_part(archive, package, main_part, "powerpoint")
+def _powerpoint_extraction(archive: zipfile.ZipFile, package: _Package, main_part: str, root: Any) -> Extraction:
     if root.tag != _P + "presentation":
         raise _damaged("powerpoint")
     targets = {r.id: r.target for r in package.relationships if r.source == main_part and not r.external}

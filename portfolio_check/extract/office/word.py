@@ -16,14 +16,10 @@ from portfolio_check.extract.office.package import (
     _MC_FALLBACK,
     _damaged,
     _inside_fallback,
-    _inspect_archive,
-    _main_part,
-    _open_zip,
     _Package,
-    _random_access,
+    _read_main_document,
     _read_part,
     _related_parts,
-    _with_library,
 )
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -47,16 +43,10 @@ _WORD_STORY_TYPES = frozenset(
 
 def extract_word(stream: BinaryIO, size: int) -> Extraction:
     """Text, counts and core properties of a .docx/.docm, with its macros, media and linked content."""
-    with _random_access(stream, size, "word") as source, _open_zip(source, "word") as archive:
-        package = _inspect_archive(archive, "word", scan_every_part=False)
-        main_part = _main_part(package, "word")
-        return _with_library("word", lambda: _word_extraction(archive, package, main_part))
+    return _read_main_document(stream, size, "word", _WORD_MAIN_TYPES, _word_extraction)
 
 
-def _word_extraction(archive: zipfile.ZipFile, package: _Package, main_part: str) -> Extraction:
-    if package.content_type(main_part) not in _WORD_MAIN_TYPES:
-        raise _damaged("word")
-    root = _read_part(archive, package, main_part, "word")
+def _word_extraction(archive: zipfile.ZipFile, package: _Package, main_part: str, root: Any) -> Extraction:
     body = root.find(_W + "body") if root.tag == _W + "document" else None
     if body is None:
         raise _damaged("word")
