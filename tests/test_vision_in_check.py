@@ -337,3 +337,43 @@ def test_files_without_scans_or_clips_load_no_vision_library(tmp_path: Path) -> 
             "print(sorted(m for m in ('cv2', 'tesserocr') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+#: A page of a risk assessment as an apprentice scans it: typed, printed, signed, scanned.
+SCANNED_RISK_ASSESSMENT = [
+    "Risk assessment - harbour and boat work",
+    "Drafted by the production coordinator after the recce",
+    "Hazard: falling into the harbour from the wall",
+    "Control: lifejackets for anyone within 2 m of the edge",
+    "Hazard: slips on wet steps covered in weed",
+    "Control: the skipper helps crew on and off the boat",
+    "Hazard: drone flying over members of the public",
+    "Control: take-off from a closed area, observer present",
+    "Risk rating before and after the controls: 12 and 4",
+    "Read out at the safety briefing; all crew signed it",
+    "Nearest A&E: Dorset County Hospital, Dorchester",
+]
+
+
+@needs_engine
+def test_claims_on_a_scanned_piece_are_judged_on_the_text_read_from_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scanned risk assessment claimed for K11 (hazards and risks) and K19 (music clearance): the text
+    read by OCR bears out the first and not the second; with no OCR engine neither is judged or warned."""
+    root = tmp_path / "Sam Patel 1234567899"
+    root.mkdir()
+    image_only_pdf(root / "Scan_20260310_1102.pdf", [scanned_page(SCANNED_RISK_ASSESSMENT, angle=1.0, seed=5)])
+    portfolios.write_manifest(root, [("1", "Risk assessment (scanned)", ["Scan_20260310_1102.pdf"], ["K11", "K19"])],
+                              portfolios.Spec())
+    assessment = check_portfolio(root, discover())
+    assert {c.code: c.judgement.verdict for c in assessment.claims} == {"K11": "supported", "K19": "weak"}
+    weak = [f for f in assessment.findings if f.code == "ksb-claim-unsupported"]
+    assert [f.ksb for f in weak] == ["K19"]
+    # It quotes what the scan says, as read from the picture of the page.
+    assert "Risk assessment - harbour and boat work" in weak[0].message
+    assert "reads more like evidence for K11" in weak[0].message
+
+    monkeypatch.setattr(ocr, "ocr_available", lambda: (False, "not installed (test)"))  # workers fork: they inherit it
+    unread = check_portfolio(root, discover())
+    assert {c.code: c.judgement.verdict for c in unread.claims} == {"K11": "not judged", "K19": "not judged"}
+    assert "ksb-claim-unsupported" not in {f.code for f in unread.findings}
