@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compare ways of scoring the KSB mapper's evidence, by cross-validation on the tune pieces.
 
-    python bench/suggest_methods.py [--method lexical|minilm ...] [--folds 5]
+    python bench/suggest_methods.py [--method lexical|minilm ...] [--folds 5] [--cv-only]
 
 For each method, the logistic calibration is fitted as ``bench/suggest.py --fit`` fits the shipped
 one (shared weights plus a per-KSB bias held near zero), then measured twice with
@@ -152,6 +152,9 @@ def main() -> int:
     parser.add_argument("--method", action="append", choices=("lexical", "minilm"),
                         help="a method to measure (may repeat; default: lexical)")
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
+    parser.add_argument("--cv-only", action="store_true",
+                        help="measure by cross-validation on the tune pieces only, never on the held-out ones "
+                             "(while changing the catalogue's vocabulary)")
     args = parser.parse_args()
 
     standard = discover().get("ST0792")
@@ -173,6 +176,8 @@ def main() -> int:
             train = [p for p in tune if p not in test]
             readings(test, tables, fit(train, tables, standard, codes), index)
         bench.report(f"{method}: cross-validation on tune", tune, bench.measure(tune, standard))
+        if args.cv_only:
+            continue
         readings(held_out, tables, fit(tune, tables, standard, codes), index)
         bench.report(f"{method}: fitted on tune, measured on held-out", held_out, bench.measure(held_out, standard))
         print(f"  features: {seconds * 1000:.1f} ms a piece")

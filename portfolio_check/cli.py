@@ -151,9 +151,14 @@ def catalogues_show(ctx: click.Context, reference: str, version: str | None, opt
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @reports_errors
 def catalogues_validate(files: tuple[Path, ...]) -> None:
-    """Check catalogue files you wrote or edited; names the file and entry of every problem."""
+    """Check catalogue files you wrote or edited; names the file and entry of every problem.
+
+    A file that loads is "ok"; notes under it name vocabulary the KSB mapper cannot read as meant
+    (a phrase of words it skips, or one it reads as an everyday word).
+    """
     from portfolio_check.catalogue.loader import load_catalogue_file
     from portfolio_check.errors import CatalogueError
+    from portfolio_check.mapper.vocabulary import vocabulary_notes
 
     failed = 0
     for path in files:
@@ -165,6 +170,9 @@ def catalogues_validate(files: tuple[Path, ...]) -> None:
             continue
         click.echo(f"ok: {path}: {standard.key} {standard.title} ({len(standard.ksbs)} KSBs, "
                    f"{len(standard.duties)} duties)")
+        # Advice, not errors: the catalogue loads and works; these phrases just do not help the mapper.
+        for note in vocabulary_notes(standard):
+            click.echo(f"  note: {note}")
     if failed:
         sys.exit(1)
 

@@ -286,3 +286,41 @@ def test_bad_vocabulary_is_named_on_load(path: tuple[Any, ...], value: Any, entr
 def test_builtin_catalogues_carry_vocabulary_for_every_code(st0792: Standard, st1457: Standard) -> None:
     assert all(k.evidence_terms for k in st0792.ksbs)
     assert all(d.evidence_terms and d.typical_evidence for d in st1457.duties)
+
+
+def test_vocabulary_the_mapper_cannot_read_as_meant_is_noted() -> None:
+    from portfolio_check.mapper.vocabulary import vocabulary_notes
+
+    document = _with(("ksbs", 0, "evidence_terms"),
+                     ["on my own", "in line with", "stills", "call sheet", "issue", "get-in"])
+    notes = {(n.code, n.field, n.phrase): n.advice for n in vocabulary_notes(parse_standard(document, "ST0100.yaml"))}
+    assert notes.keys() == {("K1", "evidence_terms", "on my own"), ("K1", "evidence_terms", "in line with"),
+                            ("K1", "evidence_terms", "stills")}
+    assert notes[("K1", "evidence_terms", "on my own")].startswith("can never match")
+    assert "as the everyday word 'line' alone" in notes[("K1", "evidence_terms", "in line with")]
+    assert "the same as the everyday word 'still'" in notes[("K1", "evidence_terms", "stills")]
+
+
+def test_validate_prints_vocabulary_notes_and_still_passes(cli: Any, tmp_path: Path) -> None:
+    import yaml
+
+    path = tmp_path / "ST0100.yaml"
+    path.write_text(yaml.safe_dump(_with(("duties", 0, "evidence_terms"), ["what I do", "rehearsal"])), encoding="utf-8")
+    result = cli("catalogues", "validate", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1] == (
+        "  note: D1 evidence_terms 'what I do' can never match: the mapper skips every word of it (words such "
+        "as 'my', 'own', 'what' say nothing about the work); give words the evidence itself would contain")
+    assert len(result.output.splitlines()) == 2
+
+
+def test_a_hyphenated_phrase_with_a_function_word_is_one_word(st1457: Standard) -> None:
+    from portfolio_check.mapper.text import content_stems
+
+    assert content_stems("the get-in and the sign-off") == ["getin", "signoff"]
+    assert content_stems("post-production, co-ordinated") == ["post", "product", "coordin"]
+    # ST1457's vocabulary says "get-in": a theatre's get-in now reads as the work of that duty, not as "get".
+    text = ("Get-in on Monday from 8am: the set arrived on two trucks, I kept the get-in schedule, "
+            "checked each flat off the list and signed the crew in.")
+    best = read(st1457, text).scores[0]
+    assert best.code == "D7" and best.score > 0 and "get-in" in best.excerpt.casefold()

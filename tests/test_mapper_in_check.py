@@ -460,11 +460,11 @@ def test_manifest_init_takes_the_standard_and_option_from_the_portfolio(tmp_path
     assert "standard ST0792 v1.2, option production-coordinator (from the portfolio)" in result.stderr
     with open(root / "KSB mapping.csv", encoding="utf-8-sig", newline="") as stream:
         rows = {row["Files"]: row for row in csv.DictReader(stream)}
-    call_sheet = rows["01 Pre-production/Call sheet day 3.docx"]
-    # S3 is assessed by the presentation, not by the portfolio: named, not filled in.
-    assert call_sheet["KSBs"] == ""
-    assert re.search(r"reads like evidence for S3 0\.\d\d, which the portfolio need not evidence",
-                     call_sheet["Suggested (confirm or correct)"])
+    schedule = rows["01 Pre-production/Production schedule v4.docx"]
+    # S3 and S8 are assessed by the presentation, not by the portfolio: named, not filled in.
+    assert schedule["KSBs"] == ""
+    assert re.search(r"reads like evidence for S3 0\.\d\d, S8 0\.\d\d, which the portfolio need not evidence",
+                     schedule["Suggested (confirm or correct)"])
     assert "K11" in rows["01 Pre-production/RA-014 harbour and boat work.docx"]["KSBs"].split(", ")
     report = json.loads(cli("check", str(root), "--format", "json").output)
     assert report["standard"]["option"] == PRODUCTION and report["claims"]

@@ -2,7 +2,7 @@
 
 A logistic model: score = 1 / (1 + exp(-(BIAS + sum(weight * feature) + CODE_BIAS[code]))). Its weights
 and code biases were fitted on
-the 90 ``tune`` pieces of the labelled evidence set (``bench/evidence_set``) so that a score is the
+the 114 ``tune`` pieces of the labelled evidence set (``bench/evidence_set``) so that a score is the
 share of the two labellers who called the code supported: 0.5 or more means an assessor would
 likely accept it. ST1457's duties have no labelled evidence: their scores use the same model.
 ``python bench/suggest.py --fit`` refits them and prints the lines to paste here; the held-out
@@ -17,8 +17,8 @@ from portfolio_check.mapper.score import Features
 
 #: In the order of `Features.as_tuple`: window, support, coverage, mass, relative,
 #: relative_mass, rank, heading, votes.
-WEIGHTS: tuple[float, ...] = (-0.327, 0.082, 2.290, 2.803, 1.585, 0.458, -0.762, 0.170, 0.222)
-BIAS = -9.601
+WEIGHTS: tuple[float, ...] = (-0.319, -0.004, 3.870, 2.828, 1.920, -0.327, -0.856, 0.188, 0.437)
+BIAS = -9.660
 
 #: Suggestions scoring below this are not listed at all: the text offers the code nothing an
 #: assessor would look at twice (the "nothing relevant" threshold; chosen on the tune pieces).
@@ -40,14 +40,14 @@ SUPPORTED_RANK_SCORE = 0.01
 #: behaviours (initiative most) show in how an account is told more than in its words, so theirs are
 #: the largest. A standard or code without labelled evidence has none.
 CODE_BIAS: dict[str, dict[str, float]] = {'ST0792 v1.2': {
-    'K1': 0.008, 'K2': -0.266, 'K3': 0.032, 'K4': -0.404, 'K5': -0.105, 'K6': -0.306, 'K7': -0.238,
-    'K8': -0.003, 'K9': -0.488, 'K10': -0.205, 'K11': -0.636, 'K12': 0.101, 'K13': 0.199, 'K14': -0.088,
-    'K15': 0.329, 'K16': -0.166, 'K17': -0.026, 'K18': 0.059, 'K19': 0.144, 'K20': -0.005, 'K21': 0.26,
-    'K22': -0.144, 'K23': -0.934, 'K24': -0.697, 'K25': 0.529, 'K26': -0.333, 'K27': 0.077, 'K28': -0.022,
-    'K29': -0.542, 'S1': -0.062, 'S2': -0.142, 'S3': 0.44, 'S4': -0.432, 'S5': -0.094, 'S6': -0.294,
-    'S7': -0.184, 'S8': 0.21, 'S9': 0.183, 'S10': 0.783, 'S11': 0.143, 'S12': 0.042, 'S13': 0.181,
-    'S14': -0.004, 'S15': -0.305, 'S16': -0.248, 'S17': 0.105, 'S18': 0.15, 'S19': 0.132, 'S20': 0.112,
-    'S21': -0.135, 'S22': 0.839, 'S23': -0.053, 'B1': 1.389, 'B2': 0.626, 'B3': 0.33, 'B4': 0.124,
+    'K1': -0.059, 'K2': -0.415, 'K3': -0.07, 'K4': -0.451, 'K5': -0.128, 'K6': -0.451, 'K7': -0.171,
+    'K8': 0.088, 'K9': -0.285, 'K10': -0.303, 'K11': -0.675, 'K12': 0.081, 'K13': 0.175, 'K14': -0.171,
+    'K15': 0.101, 'K16': -0.344, 'K17': -0.193, 'K18': -0.098, 'K19': 0.029, 'K20': -0.071, 'K21': 0.085,
+    'K22': -0.324, 'K23': -0.807, 'K24': -0.803, 'K25': 0.52, 'K26': -0.624, 'K27': 0.058, 'K28': 0.094,
+    'K29': -0.812, 'S1': -0.19, 'S2': -0.123, 'S3': 0.871, 'S4': -0.629, 'S5': -0.242, 'S6': -0.495,
+    'S7': -0.322, 'S8': 0.304, 'S9': 0.339, 'S10': 0.788, 'S11': 0.243, 'S12': 0.038, 'S13': 0.245,
+    'S14': -0.07, 'S15': -0.307, 'S16': -0.286, 'S17': 0.347, 'S18': 0.019, 'S19': 0.092, 'S20': -0.057,
+    'S21': 0.657, 'S22': 1.279, 'S23': 0.056, 'B1': 1.645, 'B2': 0.872, 'B3': 0.439, 'B4': 0.484,
 }}
 
 

@@ -60,8 +60,10 @@ issue issues
 """)
 COMMON_WEIGHT = 0.35
 
-#: Hyphenated words whose first part is a prefix are one word ("co-ordinate" is "coordinate");
-#: other hyphens separate words, so "post-production" matches "post production".
+#: Hyphenated words whose first part is a prefix are one word ("co-ordinate" is "coordinate"), and so
+#: are those with a function word in them ("get-in", "sign-off", "follow-up": one idea, which split
+#: would lose its function word and read as "get", "sign", "follow"); other hyphens separate words,
+#: so "post-production" matches "post production".
 _JOINED_PREFIXES = frozenset({"co", "re", "pre", "e", "non", "sub", "un", "de", "multi", "cross"})
 
 # \w rather than [^\W_]: the negated Unicode class takes 9 ms to compile; underscores are made spaces first.
@@ -85,7 +87,7 @@ def words(text: str) -> list[str]:
             word = word.replace("'", "")
         if "-" in word:
             parts = [p for p in word.split("-") if p]
-            if parts and parts[0] in _JOINED_PREFIXES:
+            if parts and (parts[0] in _JOINED_PREFIXES or any(p in STOPWORDS for p in parts)):
                 found.append("".join(parts))
             else:
                 found.extend(parts)
