@@ -149,7 +149,11 @@ def test_write_pdf_fetches_nothing_and_leaves_no_profile_behind(tmp_path: Path, 
 def test_a_browser_over_its_time_limit_is_stopped_and_nothing_is_left(tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     html = tmp_path / "report.html"
-    html.write_text("<!doctype html><title>t</title><p>Ready for Gateway</p>", encoding="utf-8")
+    # A long report (over 100 pages, seconds to print), so that the browser is still at work
+    # when its time is up however fast the machine: a one-line page once printed in 0.5 s.
+    rows = "".join(f"<p>Piece {i}: call sheet, risk assessment and cost report for shoot day {i}</p>"
+                   for i in range(6000))
+    html.write_text(f"<!doctype html><title>t</title>{rows}", encoding="utf-8")
     # A short TMPDIR, so the browser's own temporary files go into the private folder as well.
     scratch = Path(tempfile.mkdtemp(prefix="pdf-test-"))
     monkeypatch.setenv("TMPDIR", str(scratch))
