@@ -2,7 +2,7 @@
 
 A logistic model: score = 1 / (1 + exp(-(BIAS + sum(weight * feature) + CODE_BIAS[code]))). Its weights
 and code biases were fitted on
-the 114 ``tune`` pieces of the labelled evidence set (``bench/evidence_set``) so that a score is the
+the 138 ``tune`` pieces of the labelled evidence set (``bench/evidence_set``) so that a score is the
 share of the two labellers who called the code supported: 0.5 or more means an assessor would
 likely accept it. ST1457's duties have no labelled evidence: their scores use the same model.
 ``python bench/suggest.py --fit`` refits them and prints the lines to paste here; the held-out
