@@ -7,7 +7,8 @@ Prints, for the tune pieces, the held-out pieces and all of them:
 
 - agreement between the two labellers (Cohen's kappa and F1 of their "supports" over every
   (piece, code) pair, and the share of pieces given identical supports): the ceiling;
-- recall@5: of the codes both labellers call supported, the share among the mapper's top 5;
+- recall@5: of the codes both labellers call supported, the share among the mapper's top 5; then
+  the same on pieces with 1-2, 3-5 and 6 or more such codes, and the most any top five could reach;
 - precision@3: of the mapper's top 3 suggestions (those it lists, score >= its floor), the share
   either labeller calls supported or partial;
 - confident precision: of the suggestions scoring 0.5 or more, the share either labeller calls
@@ -61,6 +62,11 @@ TARGETS = {
     "true claims flagged": ("<=", 0.10),
 }
 WRONG_CLAIMS_PER_PIECE = 2
+#: recall@5 is also shown by how many codes both labellers gave a piece: a piece evidencing eight
+#: can have at most five of them in its top five.
+RICHNESS = ("", "on pieces with 1-2 agreed codes", "on pieces with 1-2 agreed codes",
+            "on pieces with 3-5 agreed codes", "on pieces with 3-5 agreed codes",
+            "on pieces with 3-5 agreed codes", "on pieces with 6 or more agreed codes")
 SEED = 16
 
 
@@ -181,8 +187,11 @@ def measure(pieces: list[Piece], standard: Standard) -> Figures:
 
         suggestions = piece.reading.suggestions(top=None)
         top5 = {s.code for s in suggestions[:5]}
-        for code in piece.both:
+        richness = RICHNESS[min(len(piece.both), len(RICHNESS) - 1)]
+        for place, code in enumerate(sorted(piece.both)):
             figures.tally("recall@5").add(code in top5)
+            figures.tally(f"recall@5 {richness}").add(code in top5)
+            figures.tally("top-five ceiling").add(place < 5)
         for s in suggestions[:3]:
             figures.tally("precision@3").add(s.code in piece.relevant)
         confident = [s for s in suggestions if s.confident]
@@ -216,6 +225,11 @@ def report(name: str, pieces: list[Piece], figures: Figures) -> None:
         met = "" if share is None else ("met" if (share >= target if sense == ">=" else share <= target) else "MISSED")
         print(f"  {metric:48s} {figures.tally(metric).show():18s} target {sense} {target:.2f}  {met}")
     print(f"  {'confident precision (supported only)':48s} {figures.tally('confident precision (supported only)').show()}")
+    for richness in dict.fromkeys(RICHNESS[1:]):
+        name = f"recall@5 {richness}"
+        if name in figures.tallies:
+            print(f"    {name:46s} {figures.tally(name).show()}")
+    print(f"    {'top-five ceiling (the most any top five holds)':46s} {figures.tally('top-five ceiling').show()}")
 
 
 def fresh_process_costs(runs: int = 5) -> tuple[float, float, float, float]:

@@ -2,7 +2,7 @@
 
 A logistic model: score = 1 / (1 + exp(-(BIAS + sum(weight * feature) + CODE_BIAS[code]))). Its weights
 and code biases were fitted on
-the 138 ``tune`` pieces of the labelled evidence set (``bench/evidence_set``) so that a score is the
+the 162 ``tune`` pieces of the labelled evidence set (``bench/evidence_set``) so that a score is the
 share of the two labellers who called the code supported: 0.5 or more means an assessor would
 likely accept it. ST1457's duties have no labelled evidence: their scores use the same model.
 ``python bench/suggest.py --fit`` refits them and prints the lines to paste here; the held-out
@@ -17,8 +17,8 @@ from portfolio_check.mapper.score import Features
 
 #: In the order of `Features.as_tuple`: window, support, coverage, mass, relative,
 #: relative_mass, rank, heading, votes.
-WEIGHTS: tuple[float, ...] = (-0.416, -0.010, 3.703, 2.768, 2.036, -0.811, -0.103, 0.190, 0.457)
-BIAS = -8.938
+WEIGHTS: tuple[float, ...] = (-0.427, -0.011, 5.566, 2.588, 1.459, -0.807, 0.356, 0.217, 0.399)
+BIAS = -8.409
 
 #: Suggestions scoring below this are not listed at all: the text offers the code nothing an
 #: assessor would look at twice (the "nothing relevant" threshold; chosen on the tune pieces).
@@ -40,14 +40,14 @@ SUPPORTED_RANK_SCORE = 0.01
 #: behaviours (initiative most) show in how an account is told more than in its words, so theirs are
 #: the largest. A standard or code without labelled evidence has none.
 CODE_BIAS: dict[str, dict[str, float]] = {'ST0792 v1.2': {
-    'K1': -0.198, 'K2': -0.564, 'K3': -0.275, 'K4': -0.772, 'K5': -0.299, 'K6': -0.287, 'K7': 0.023,
-    'K8': 0.146, 'K9': -0.407, 'K10': -0.03, 'K11': -0.687, 'K12': 0.001, 'K13': 0.162, 'K14': -0.141,
-    'K15': 0.071, 'K16': -0.658, 'K17': -0.392, 'K18': -0.16, 'K19': 0.026, 'K20': -0.057, 'K21': 0.185,
-    'K22': -0.432, 'K23': -1.011, 'K24': -0.789, 'K25': 0.351, 'K26': -0.602, 'K27': -0.02, 'K28': 0.074,
-    'K29': -0.671, 'S1': -0.361, 'S2': -0.245, 'S3': 0.619, 'S4': -0.389, 'S5': -0.332, 'S6': -0.359,
-    'S7': -0.357, 'S8': 0.613, 'S9': 0.261, 'S10': 0.798, 'S11': 0.264, 'S12': 0.337, 'S13': 0.13,
-    'S14': -0.047, 'S15': -0.136, 'S16': -0.541, 'S17': 0.664, 'S18': 0.053, 'S19': 0.043, 'S20': -0.145,
-    'S21': 0.844, 'S22': 1.401, 'S23': 0.069, 'B1': 1.858, 'B2': 1.238, 'B3': 0.399, 'B4': 0.711,
+    'K1': -0.3, 'K2': -0.575, 'K3': -0.224, 'K4': -0.587, 'K5': -0.326, 'K6': -0.152, 'K7': -0.105,
+    'K8': 0.027, 'K9': -0.513, 'K10': -0.125, 'K11': -0.734, 'K12': 0.096, 'K13': 0.374, 'K14': -0.146,
+    'K15': 0.3, 'K16': -0.814, 'K17': -0.399, 'K18': -0.096, 'K19': 0.088, 'K20': -0.269, 'K21': 0.12,
+    'K22': -0.479, 'K23': -1.128, 'K24': -0.827, 'K25': 0.788, 'K26': -0.464, 'K27': -0.079, 'K28': 0.334,
+    'K29': -0.722, 'S1': -0.41, 'S2': -0.354, 'S3': 0.647, 'S4': -0.628, 'S5': -0.46, 'S6': -0.417,
+    'S7': -0.333, 'S8': 0.766, 'S9': 0.658, 'S10': 0.826, 'S11': 0.401, 'S12': 0.244, 'S13': 0.227,
+    'S14': -0.052, 'S15': -0.266, 'S16': -0.758, 'S17': 0.485, 'S18': 0.002, 'S19': -0.106, 'S20': -0.206,
+    'S21': 0.888, 'S22': 1.318, 'S23': -0.082, 'B1': 2.206, 'B2': 1.077, 'B3': 0.662, 'B4': 0.573,
 }}
 
 

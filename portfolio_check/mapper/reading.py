@@ -16,9 +16,9 @@ from portfolio_check.mapper.text import shorten
 MIN_WORDS = 5
 #: A piece claiming this many codes or more, most of them weak, is mapped for quantity (ST0792's
 #: guidance asks for "a qualitative as opposed to a quantitative approach"). In the labelled
-#: evidence set's tune pieces, both labellers found six or more KSBs in 13 of 138 (witness
-#: statements, reflective accounts, a clearance log, an email chain); their true claims, judged,
-#: make none of the 13 read as mapped for quantity (3 of their 93 true claims are judged weak).
+#: evidence set's tune pieces, both labellers found six or more KSBs in 15 of 162 (witness
+#: statements, reflective accounts, a clearance log, trackers and schedules, an email chain); their
+#: true claims, judged, make none of the 15 read as mapped for quantity (5 of 108 are judged weak).
 GENEROUS_CLAIMS = 6
 #: Excerpts and quotes are cut to about this many characters, for messages and reports.
 EXCERPT_CHARS = 240
