@@ -62,11 +62,16 @@ TARGETS = {
     "true claims flagged": ("<=", 0.10),
 }
 WRONG_CLAIMS_PER_PIECE = 2
-#: recall@5 is also shown by how many codes both labellers gave a piece: a piece evidencing eight
-#: can have at most five of them in its top five.
-RICHNESS = ("", "on pieces with 1-2 agreed codes", "on pieces with 1-2 agreed codes",
-            "on pieces with 3-5 agreed codes", "on pieces with 3-5 agreed codes",
-            "on pieces with 3-5 agreed codes", "on pieces with 6 or more agreed codes")
+#: recall@5 is also shown by how many codes both labellers gave a piece (a piece evidencing eight
+#: can have at most five of them in its top five): these groups, in the order printed.
+RICHNESS = ("1-2", "3-5", "6 or more")
+
+
+def richness(agreed: int) -> str:
+    """The `RICHNESS` group of a piece with ``agreed`` codes both labellers call supported."""
+    return RICHNESS[0] if agreed <= 2 else RICHNESS[1] if agreed <= 5 else RICHNESS[2]
+
+
 SEED = 16
 
 
@@ -187,10 +192,10 @@ def measure(pieces: list[Piece], standard: Standard) -> Figures:
 
         suggestions = piece.reading.suggestions(top=None)
         top5 = {s.code for s in suggestions[:5]}
-        richness = RICHNESS[min(len(piece.both), len(RICHNESS) - 1)]
+        group = f"recall@5 on pieces with {richness(len(piece.both))} agreed codes"
         for place, code in enumerate(sorted(piece.both)):
             figures.tally("recall@5").add(code in top5)
-            figures.tally(f"recall@5 {richness}").add(code in top5)
+            figures.tally(group).add(code in top5)
             figures.tally("top-five ceiling").add(place < 5)
         for s in suggestions[:3]:
             figures.tally("precision@3").add(s.code in piece.relevant)
@@ -225,8 +230,8 @@ def report(name: str, pieces: list[Piece], figures: Figures) -> None:
         met = "" if share is None else ("met" if (share >= target if sense == ">=" else share <= target) else "MISSED")
         print(f"  {metric:48s} {figures.tally(metric).show():18s} target {sense} {target:.2f}  {met}")
     print(f"  {'confident precision (supported only)':48s} {figures.tally('confident precision (supported only)').show()}")
-    for richness in dict.fromkeys(RICHNESS[1:]):
-        name = f"recall@5 {richness}"
+    for group in RICHNESS:
+        name = f"recall@5 on pieces with {group} agreed codes"
         if name in figures.tallies:
             print(f"    {name:46s} {figures.tally(name).show()}")
     print(f"    {'top-five ceiling (the most any top five holds)':46s} {figures.tally('top-five ceiling').show()}")
