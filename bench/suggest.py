@@ -8,7 +8,8 @@ Prints, for the tune pieces, the held-out pieces and all of them:
 - agreement between the two labellers (Cohen's kappa and F1 of their "supports" over every
   (piece, code) pair, and the share of pieces given identical supports): the ceiling;
 - recall@5: of the codes both labellers call supported, the share among the mapper's top 5; then
-  the same on pieces with 1-2, 3-5 and 6 or more such codes, and the most any top five could reach;
+  the same on pieces with 1-2, 3-5 and 6 or more such codes, the most any top five could reach,
+  the same on witness statements, reflective accounts and other kinds, and recall@10;
 - precision@3: of the mapper's top 3 suggestions (those it lists, score >= its floor), the share
   either labeller calls supported or partial;
 - confident precision: of the suggestions scoring 0.5 or more, the share either labeller calls
@@ -65,6 +66,11 @@ WRONG_CLAIMS_PER_PIECE = 2
 #: recall@5 is also shown by how many codes both labellers gave a piece (a piece evidencing eight
 #: can have at most five of them in its top five): these groups, in the order printed.
 RICHNESS = ("1-2", "3-5", "6 or more")
+
+
+#: ... and on the kinds of piece that evidence the most codes (a witness statement often eight or more),
+#: in the order printed; every other kind is one more group.
+RICH_KINDS = ("witness statement", "reflective account")
 
 
 def richness(agreed: int) -> str:
@@ -192,11 +198,15 @@ def measure(pieces: list[Piece], standard: Standard) -> Figures:
 
         suggestions = piece.reading.suggestions(top=None)
         top5 = {s.code for s in suggestions[:5]}
+        top10 = {s.code for s in suggestions[:10]}
         group = f"recall@5 on pieces with {richness(len(piece.both))} agreed codes"
+        kind = f"recall@5 on {piece.kind + 's' if piece.kind in RICH_KINDS else 'other kinds'}"
         for place, code in enumerate(sorted(piece.both)):
             figures.tally("recall@5").add(code in top5)
             figures.tally(group).add(code in top5)
+            figures.tally(kind).add(code in top5)
             figures.tally("top-five ceiling").add(place < 5)
+            figures.tally("recall@10").add(code in top10)
         for s in suggestions[:3]:
             figures.tally("precision@3").add(s.code in piece.relevant)
         confident = [s for s in suggestions if s.confident]
@@ -235,6 +245,11 @@ def report(name: str, pieces: list[Piece], figures: Figures) -> None:
         if name in figures.tallies:
             print(f"    {name:46s} {figures.tally(name).show()}")
     print(f"    {'top-five ceiling (the most any top five holds)':46s} {figures.tally('top-five ceiling').show()}")
+    for kind in (*(k + "s" for k in RICH_KINDS), "other kinds"):
+        name = f"recall@5 on {kind}"
+        if name in figures.tallies:
+            print(f"    {name:46s} {figures.tally(name).show()}")
+    print(f"    {'recall@10 (what suggest --top 10 lists)':46s} {figures.tally('recall@10').show()}")
 
 
 def fresh_process_costs(runs: int = 5) -> tuple[float, float, float, float]:
