@@ -68,8 +68,8 @@ WRONG_CLAIMS_PER_PIECE = 2
 RICHNESS = ("1-2", "3-5", "6 or more")
 
 
-#: ... and on the kinds of piece that evidence the most codes (a witness statement often eight or more),
-#: in the order printed; every other kind is one more group.
+#: recall@5 is also shown on the kinds of piece that evidence the most codes (a witness statement
+#: often eight or more), in the order printed, and on every other kind together.
 RICH_KINDS = ("witness statement", "reflective account")
 
 
