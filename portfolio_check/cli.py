@@ -421,6 +421,9 @@ def manifest_init(ctx: click.Context, portfolio: Path, standard: str | None, sta
                    + " (from the portfolio)", err=True)
         for note in settled.notes:
             click.echo(f"  note: {note}", err=True)
+        if settled.option_unknown:
+            click.echo(f"  note: {settled.option_unknown} The template lists the core KSBs only; give the option "
+                       f"with --option ({settled.options_to_give()}) to add the option's.", err=True)
     written = init_manifest(portfolio, chosen, option, layout, as_csv, output, force, suggest=suggest_codes)
     click.echo(f"wrote {written.path}: {written.files} evidence files, {written.columns} KSB columns"
                if written.layout == "grid" else

@@ -369,8 +369,15 @@ class SettledStandard:
 
     standard: Standard
     option: str | None
-    #: What was inferred rather than given, and why an option could not be.
+    #: What was inferred rather than given.
     notes: tuple[str, ...]
+    #: Why no option could be settled, when the standard has options (each command says what it does
+    #: without one).
+    option_unknown: str | None = None
+
+    def options_to_give(self) -> str:
+        """The standard's options, as a user would type one after --option."""
+        return ", ".join(o.id for o in self.standard.options)
 
 
 def settle_standard(path: str | os.PathLike[str], catalogues: Catalogues, flags: Mapping[str, str],
@@ -420,9 +427,8 @@ def _settle_standard(catalogues: Catalogues, flags: Mapping[str, str],
         raise PortfolioCheckError(f"{unknown.message} Give the standard with --standard.")
     if resolution.standard is None:
         raise StandardNotDetermined(resolution.undetermined or "give the standard with --standard")
-    notes = [f"inferred {note}" for note in resolution.inferred]
-    notes += [f.message for f in resolution.findings if f.code == "option-unknown"]
-    return SettledStandard(resolution.standard, resolution.option, tuple(notes))
+    notes = tuple(f"inferred {note}" for note in resolution.inferred)
+    return SettledStandard(resolution.standard, resolution.option, notes, resolution.option_unknown)
 
 
 def read_file_text(record: FileRecord, standard: Standard, option: str | None) -> tuple[Reading | None, str | None]:
@@ -463,6 +469,10 @@ def suggest_ksbs(path: str | os.PathLike[str], catalogues: Catalogues,
     records, read_documents = extract_with_documents(inventory, documents, settings.extraction)
     settled = _settle_standard(catalogues, settings.flags, read_documents)
     standard, option = settled.standard, settled.option
+    if settled.option_unknown:
+        what = "Duties" if standard.portfolio.evidence_codes == "duties" else "KSBs"
+        notes += (f"{settled.option_unknown} {what} of every option are suggested; give the option with --option "
+                  f"({settled.options_to_give()}) to read against one.",)
     skip = {*manifest_candidates([f.path for f in inventory.files]), *(d.item.path for d in documents)}
     files = []
     for record in records:

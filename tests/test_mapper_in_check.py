@@ -350,6 +350,26 @@ def test_suggest_on_a_portfolio_infers_the_standard_and_says_which_files_have_no
     assert files[DATA_PROCEDURE]["suggestions"][0]["code"] == "K15"
 
 
+def test_suggest_without_an_option_says_it_reads_every_options_ksbs_and_does(
+        portfolio: Path, tmp_path: Path, cli: Callable[..., Result]) -> None:
+    """The portfolio names the standard but not the option: suggest reads every option's KSBs and its
+    note says so, rather than repeating check's "only the core KSBs were checked"."""
+    root = tmp_path / "Jo Bloggs"
+    root.mkdir()
+    shutil.copy(portfolio / MUSIC_LOG, root / MUSIC_LOG)
+    (root / "portfolio.yaml").write_text("apprentice: Jo Bloggs\nstandard: ST0792\n", encoding="utf-8")
+    result = cli("suggest", str(root))
+    assert result.exit_code == 0, result.output
+    assert ("does not say which option of ST0792 v1.2 the apprentice follows" in result.output
+            and "KSBs of every option are suggested; give the option with --option (production-coordinator, "
+                "post-production-coordinator) to read against one." in result.output)
+    assert "were checked" not in result.output
+    document = json.loads(cli("suggest", str(root), "--format", "json").output)
+    assert document["option"] is None
+    # Music clearance is the production coordinator option's (K19-K21), read although no option was given.
+    assert document["files"][0]["suggestions"][0]["code"] in ("K19", "K20", "K21")
+
+
 def test_suggest_text_shows_score_likelihood_statement_and_passage(portfolio: Path, cli: Callable[..., Result]) -> None:
     result = cli("suggest", str(portfolio), "--top", "2")
     assert result.exit_code == 0
@@ -468,6 +488,19 @@ def test_manifest_init_takes_the_standard_and_option_from_the_portfolio(tmp_path
     assert "K11" in rows["01 Pre-production/RA-014 harbour and boat work.docx"]["KSBs"].split(", ")
     report = json.loads(cli("check", str(root), "--format", "json").output)
     assert report["standard"]["option"] == PRODUCTION and report["claims"]
+
+
+def test_manifest_init_without_an_option_says_the_template_lists_the_core_ksbs(
+        portfolio: Path, tmp_path: Path, cli: Callable[..., Result]) -> None:
+    root = tmp_path / "Jo Bloggs"
+    root.mkdir()
+    shutil.copy(portfolio / MUSIC_LOG, root / MUSIC_LOG)
+    (root / "portfolio.yaml").write_text("apprentice: Jo Bloggs\nstandard: ST0792\n", encoding="utf-8")
+    result = cli("manifest", "init", str(root), "--csv")
+    assert result.exit_code == 0, result.output
+    assert ("does not say which option of ST0792 v1.2 the apprentice follows" in result.stderr
+            and "The template lists the core KSBs only; give the option with --option" in result.stderr)
+    assert "were checked" not in result.stderr
 
 
 def test_manifest_init_without_a_standard_anywhere_asks_for_it(tmp_path: Path, cli: Callable[..., Result]) -> None:

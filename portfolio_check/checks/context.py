@@ -33,6 +33,9 @@ class Resolution:
     findings: tuple[Finding, ...] = ()
     #: Why no standard could be settled, when ``standard`` is None.
     undetermined: str | None = None
+    #: Why the option is not known, when the standard has options and none could be settled: in words
+    #: for any command (the ``option-unknown`` finding adds what `check` does without one).
+    option_unknown: str | None = None
 
 
 @dataclass(frozen=True)

@@ -93,24 +93,28 @@ def resolve(catalogues: Catalogues, details: Mapping[str, str], detail_sources: 
             inferred.append(f"standard {standard.reference} v{standard.version}, the only catalogue that holds every "
                             f"code the manifest uses")
     option = None
+    option_unknown: str | None = None
     stated = details.get("option")
     if stated:
         option = _option_id(standard, stated)
         if option is None:
             if detail_sources.get("option") == "flag":
                 raise UnknownChoiceError("option", stated, [o.id for o in standard.options], standard.key)
-            findings.append(Finding("option-unknown", Severity.ERROR,
-                                    f"The {detail_sources.get('option', 'portfolio')} gives option '{stated}', which "
-                                    f"{standard.key} does not have (its options: "
-                                    f"{', '.join(o.id for o in standard.options) or 'none'}).",
+            option_unknown = (f"The {detail_sources.get('option', 'portfolio')} gives option '{stated}', which "
+                              f"{standard.key} does not have (its options: "
+                              f"{', '.join(o.id for o in standard.options) or 'none'}).")
+            findings.append(Finding("option-unknown", Severity.ERROR, option_unknown,
                                     fix="Correct the option in the portfolio details, or give it with --option."))
-    if option is None and standard.options and not any(f.code == "option-unknown" for f in findings):
-        option, finding = _infer_option(standard, codes)
+    if option is None and standard.options and option_unknown is None:
+        option, option_unknown = _infer_option(standard, codes)
         if option:
             inferred.append(f"option {option}, from the option-specific codes the manifest uses")
-        elif finding:
-            findings.append(finding)
-    return Resolution(standard=standard, option=option, inferred=tuple(inferred), findings=tuple(findings))
+        elif option_unknown:
+            findings.append(Finding("option-unknown", Severity.ERROR, option_unknown + _unchecked(standard),
+                                    fix=f"Give the option in the portfolio details (option: ...) or with --option "
+                                        f"({', '.join(o.id for o in standard.options)})."))
+    return Resolution(standard=standard, option=option, inferred=tuple(inferred), findings=tuple(findings),
+                      option_unknown=option_unknown)
 
 
 def _infer_standard(catalogues: Catalogues, codes: set[str]) -> tuple[Standard, list[str]]:
@@ -146,27 +150,37 @@ def _code_order(code: str) -> tuple[str, int]:
     return code[0], int(code[1:]) if code[1:].isdigit() else 0
 
 
-def _infer_option(standard: Standard, codes: set[str]) -> tuple[str | None, Finding | None]:
+def _option_specific(standard: Standard) -> dict[str, set[str]]:
+    """Each option's own codes (KSBs and duties of that option alone)."""
     specific: dict[str, set[str]] = {o.id: set() for o in standard.options}
-    items = list(standard.ksbs) + list(standard.duties)
-    for item in items:
-        if CORE not in item.options and len(item.options) == 1:
-            specific[item.options[0]].add(item.code)
-    seen = {option: sorted(codes & own, key=_code_order) for option, own in specific.items() if codes & own}
-    choices = ", ".join(o.id for o in standard.options)
+    for options, code in [*((k.options, k.code) for k in standard.ksbs), *((d.options, d.code) for d in standard.duties)]:
+        if CORE not in options and len(options) == 1:
+            specific[options[0]].add(code)
+    return specific
+
+
+def _what(standard: Standard) -> str:
+    return "duties" if standard.portfolio.evidence_codes == "duties" else "KSBs"
+
+
+def _unchecked(standard: Standard) -> str:
+    """What `check` leaves unchecked without an option, as a sentence to follow the reason."""
+    unchecked = "; ".join(f"{option}: {', '.join(sorted(own, key=_code_order))}"
+                          for option, own in _option_specific(standard).items() if own)
+    what = _what(standard)
+    return f" Only the core {what} were checked; the option-specific {what} were not ({unchecked})." if unchecked else ""
+
+
+def _infer_option(standard: Standard, codes: set[str]) -> tuple[str | None, str | None]:
+    """The option the manifest's option-specific codes point to, or None and why it cannot be told."""
+    seen = {option: sorted(codes & own, key=_code_order)
+            for option, own in _option_specific(standard).items() if codes & own}
     if len(seen) == 1:
         return next(iter(seen)), None
-    unchecked = "; ".join(f"{option}: {', '.join(sorted(own, key=_code_order))}"
-                          for option, own in specific.items() if own)
-    what = "duties" if standard.portfolio.evidence_codes == "duties" else "KSBs"
-    consequence = (f" Only the core {what} were checked; the option-specific {what} were not ({unchecked})."
-                   if unchecked else "")
-    fix = f"Give the option in the portfolio details (option: ...) or with --option ({choices})."
+    what = _what(standard)
     if not seen:
-        return None, Finding("option-unknown", Severity.ERROR,
-                             f"The portfolio does not say which option of {standard.key} the apprentice follows, and "
-                             f"its pieces map only to core {what}, so it cannot be inferred.{consequence}", fix=fix)
+        return None, (f"The portfolio does not say which option of {standard.key} the apprentice follows, and its "
+                      f"pieces map only to core {what}, so it cannot be inferred.")
     mixed = "; ".join(f"{option}: {', '.join(found)}" for option, found in seen.items())
-    return None, Finding("option-unknown", Severity.ERROR,
-                         f"The portfolio does not say which option of {standard.key} the apprentice follows, and its "
-                         f"pieces map to {what} of more than one option ({mixed}).{consequence}", fix=fix)
+    return None, (f"The portfolio does not say which option of {standard.key} the apprentice follows, and its "
+                  f"pieces map to {what} of more than one option ({mixed}).")
