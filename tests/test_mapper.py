@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,7 +36,10 @@ from portfolio_check.mapper import (
     read,
     suggest,
 )
+from portfolio_check.mapper.index import build_index
+from portfolio_check.mapper.score import evidence
 
+REPO = Path(__file__).resolve().parent.parent
 PRODUCTION = "production-coordinator"
 POST = "post-production-coordinator"
 
@@ -274,6 +278,18 @@ def test_vocabulary_fields_load_as_tuples() -> None:
      "ksbs[0] (K1).typical_evidence[0]", "longer than 6 words"),
     (("duties", 0, "evidence_terms"), [None], "duties[0] (D1).evidence_terms[0]", "expected a word"),
     (("duties", 0, "evidence_term"), ["typo"], "duties[0]", "unknown field 'evidence_term'"),
+    (("ksbs", 0, "evidence_examples"), "The call sheet went out at six.", "ksbs[0] (K1).evidence_examples",
+     "expected a list of passages"),
+    (("ksbs", 0, "evidence_examples"), [["a", "list"]], "ksbs[0] (K1).evidence_examples[0]", "expected a passage"),
+    (("ksbs", 0, "evidence_examples"), ["Sent the call sheet."], "ksbs[0] (K1).evidence_examples[0]",
+     "has 4 words; give a passage of 8 to 150"),
+    (("ksbs", 0, "evidence_examples"), [" ".join(["word"] * 151)], "ksbs[0] (K1).evidence_examples[0]",
+     "has 151 words"),
+    (("ksbs", 0, "evidence_examples"), ["This call sheet shows S3 because it went out to the crew at six."],
+     "ksbs[0] (K1).evidence_examples[0]", "names the code S3"),
+    (("duties", 0, "evidence_examples"), ["I ran the rehearsal room and kept the prompt copy up to date.",
+                                          "I ran the rehearsal  room and kept the prompt copy up to date."],
+     "duties[0] (D1).evidence_examples[1]", "appears more than once"),
 ])
 def test_bad_vocabulary_is_named_on_load(path: tuple[Any, ...], value: Any, entry: str, problem: str) -> None:
     with pytest.raises(CatalogueError) as caught:
@@ -281,6 +297,49 @@ def test_bad_vocabulary_is_named_on_load(path: tuple[Any, ...], value: Any, entr
     assert caught.value.entry == entry
     assert problem in caught.value.problem
     assert str(caught.value).startswith(f"my/ST0100.yaml: {entry}: ")
+
+
+def _three_ksbs(examples: list[str]) -> Standard:
+    document = copy.deepcopy(BASE)
+    document["ksbs"] = [{"code": "K1", "text": "Knows the basics.", "evidence_terms": ["call sheet"]},
+                        {"code": "K2", "text": "Plans the work.", "evidence_terms": ["schedule"]},
+                        {"code": "K3", "text": "Looks after people.", "evidence_examples": examples}]
+    return parse_standard(document, "ST0100.yaml")
+
+
+def test_evidence_examples_load_and_lend_their_words_to_the_ksb() -> None:
+    """A passage of evidence kept for a KSB teaches the mapper the words evidence uses for it: here words
+    that neither its statement nor any vocabulary has."""
+    example = "Maisie is nine, so her mum stays with her on set and she finishes by seven every day."
+    taught, untaught = _three_ksbs([example]), _three_ksbs([])
+    assert taught.ksbs[2].evidence_examples == (example,) and untaught.ksbs[2].evidence_examples == ()
+    text = ("Day 4 at the studio. Our nine-year-old's mum was with her all day on set, and she finished before "
+            "seven as agreed.")
+
+    def window_of(standard: Standard) -> dict[str, float]:
+        return {item.code: item.features.window for item in evidence(build_index(standard), text)[1]}
+
+    with_examples, without = window_of(taught), window_of(untaught)
+    assert without["K3"] == 0.0 and with_examples["K3"] > 0.0
+    assert max(with_examples, key=with_examples.__getitem__) == "K3"
+
+
+def test_builtin_examples_are_written_for_the_mapper_not_taken_from_the_labelled_set(st0792: Standard) -> None:
+    """ST0792's passages were written without the evidence set: none shares a sentence (a run of twelve
+    words) with a labelled piece, so the set still measures the mapper on words it has not been given.
+    Shorter runs are shared by chance ("let me know if you need anything else")."""
+    assert all(len(k.evidence_examples) == 12 for k in st0792.ksbs)
+
+    def runs(text: str) -> set[tuple[str, ...]]:
+        tokens = [t.casefold() for t in re.findall(r"[A-Za-z0-9']+", text)]
+        return {tuple(tokens[i:i + 12]) for i in range(len(tokens) - 11)}
+
+    labelled: set[tuple[str, ...]] = set()
+    for piece in sorted((REPO / "bench" / "evidence_set" / "pieces").glob("*.txt")):
+        labelled |= runs(piece.read_text(encoding="utf-8"))
+    shared = [(k.code, example[:60]) for k in st0792.ksbs for example in k.evidence_examples
+              if runs(example) & labelled]
+    assert not shared, shared
 
 
 def test_builtin_catalogues_carry_vocabulary_for_every_code(st0792: Standard, st1457: Standard) -> None:

@@ -50,6 +50,10 @@ ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 #: Mapper vocabulary: each entry a short phrase, so a long sentence pasted by mistake is caught.
 MAX_PHRASE_WORDS = 6
 _ANY_CODE = re.compile(r"^[KSBD][1-9][0-9]*$", re.IGNORECASE)
+#: An evidence example is a passage of evidence: a sentence or two at least, a paragraph at most.
+MIN_EXAMPLE_WORDS = 8
+MAX_EXAMPLE_WORDS = 150
+_CODE_IN_TEXT = re.compile(r"\b[KSBD][1-9][0-9]?\b")
 
 
 class _Entry:
@@ -154,6 +158,36 @@ class _Entry:
                 raise self.error(where, f"'{phrase}' appears more than once")
             seen.add(folded)
             found.append(phrase)
+        return tuple(found)
+
+
+    def examples(self, key: str) -> tuple[str, ...]:
+        """Mapper examples: passages of evidence, each 8-150 words, naming no code, none twice."""
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise self.error(key, f"expected a list of passages of evidence, found {_describe(value)}")
+        found: list[str] = []
+        seen: set[str] = set()
+        for i, item in enumerate(value):
+            where = f"{key}[{i}]"
+            if isinstance(item, bool) or not isinstance(item, str):
+                raise self.error(where, f"expected a passage of evidence, found {_describe(item)}")
+            passage = item.strip()
+            words = len(passage.split())
+            if not MIN_EXAMPLE_WORDS <= words <= MAX_EXAMPLE_WORDS:
+                raise self.error(where, f"'{passage[:40]}…' has {words} words; give a passage of "
+                                        f"{MIN_EXAMPLE_WORDS} to {MAX_EXAMPLE_WORDS}, as evidence would word it")
+            code = _CODE_IN_TEXT.search(passage)
+            if code:
+                raise self.error(where, f"'{passage[:40]}…' names the code {code.group()}; an example is what "
+                                        "evidence says, and evidence does not name codes")
+            folded = " ".join(passage.split()).casefold()
+            if folded in seen:
+                raise self.error(where, f"'{passage[:40]}…' appears more than once")
+            seen.add(folded)
+            found.append(passage)
         return tuple(found)
 
 
@@ -315,7 +349,8 @@ def _parse_themes(top: _Entry, option_ids: set[str], method_ids: set[str]) -> It
 
 def _parse_ksbs(top: _Entry, option_ids: set[str], method_ids: set[str], theme_ids: set[str]) -> Iterable[Ksb]:
     seen: set[str] = set()
-    fields = ("code", "text", "kind", "options", "methods", "theme", "evidence_terms", "typical_evidence")
+    fields = ("code", "text", "kind", "options", "methods", "theme", "evidence_terms", "typical_evidence",
+              "evidence_examples")
     for i, raw in enumerate(top.items("ksbs")):
         entry = _Entry(raw, top.source, f"ksbs[{i}]", fields)
         code = (entry.text("code") or "").upper()
@@ -342,12 +377,14 @@ def _parse_ksbs(top: _Entry, option_ids: set[str], method_ids: set[str], theme_i
             theme=theme,
             evidence_terms=entry.phrases("evidence_terms"),
             typical_evidence=entry.phrases("typical_evidence"),
+            evidence_examples=entry.examples("evidence_examples"),
         )
 
 
 def _parse_duties(top: _Entry, option_ids: set[str], ksb_codes: set[str]) -> Iterable[Duty]:
     seen: set[str] = set()
-    fields = ("code", "text", "options", "ksbs", "off_the_job_days", "evidence_terms", "typical_evidence")
+    fields = ("code", "text", "options", "ksbs", "off_the_job_days", "evidence_terms", "typical_evidence",
+              "evidence_examples")
     for i, raw in enumerate(top.items("duties")):
         entry = _Entry(raw, top.source, f"duties[{i}]", fields)
         code = (entry.text("code") or "").upper()
@@ -363,6 +400,7 @@ def _parse_duties(top: _Entry, option_ids: set[str], ksb_codes: set[str]) -> Ite
             off_the_job_days=entry.integer("off_the_job_days"),
             evidence_terms=entry.phrases("evidence_terms"),
             typical_evidence=entry.phrases("typical_evidence"),
+            evidence_examples=entry.examples("evidence_examples"),
         )
 
 

@@ -73,6 +73,8 @@ class Ksb:
     evidence_terms: tuple[str, ...] = ()
     #: Kinds of document that typically evidence it, e.g. ``call sheet`` (for the KSB mapper).
     typical_evidence: tuple[str, ...] = ()
+    #: Passages of evidence for it, in the words evidence uses (for the KSB mapper).
+    evidence_examples: tuple[str, ...] = ()
 
     @property
     def is_core(self) -> bool:
@@ -92,6 +94,8 @@ class Duty:
     evidence_terms: tuple[str, ...] = ()
     #: Kinds of document that typically evidence it, e.g. ``prompt book`` (for the KSB mapper).
     typical_evidence: tuple[str, ...] = ()
+    #: Passages of evidence for it, in the words evidence uses (for the KSB mapper).
+    evidence_examples: tuple[str, ...] = ()
 
     @property
     def is_core(self) -> bool:
