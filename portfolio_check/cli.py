@@ -153,10 +153,11 @@ def catalogues_show(ctx: click.Context, reference: str, version: str | None, opt
 def catalogues_validate(files: tuple[Path, ...]) -> None:
     """Check catalogue files you wrote or edited; names the file and entry of every problem.
 
-    A file that loads is "ok"; notes under it name vocabulary the KSB mapper cannot read as meant
-    (a phrase of words it skips, or one it reads as an everyday word).
+    A file that loads is "ok", and so must its examples file (examples/<its name>) if it has one; notes
+    under it name vocabulary the KSB mapper cannot read as meant (a phrase of words it skips, or one it
+    reads as an everyday word).
     """
-    from portfolio_check.catalogue.loader import load_catalogue_file
+    from portfolio_check.catalogue.loader import load_catalogue_file, load_examples
     from portfolio_check.errors import CatalogueError
     from portfolio_check.mapper.vocabulary import vocabulary_notes
 
@@ -164,12 +165,19 @@ def catalogues_validate(files: tuple[Path, ...]) -> None:
     for path in files:
         try:
             standard = load_catalogue_file(path)
+            examples = load_examples(standard)
         except CatalogueError as exc:
             failed += 1
             click.echo(f"invalid: {exc}")
             continue
         click.echo(f"ok: {path}: {standard.key} {standard.title} ({len(standard.ksbs)} KSBs, "
                    f"{len(standard.duties)} duties)")
+        if standard.examples_file is not None:
+            codes = "duties" if standard.portfolio.evidence_codes == "duties" else "KSBs"
+            total = len(standard.duties) if codes == "duties" else len(standard.ksbs)
+            where = Path(standard.examples_file)
+            click.echo(f"  examples: {sum(map(len, examples.values()))} passages of evidence for {len(examples)} "
+                       f"of {total} {codes} ({where.parent.name}/{where.name})")
         # Advice, not errors: the catalogue loads and works; these phrases just do not help the mapper.
         for note in vocabulary_notes(standard):
             click.echo(f"  note: {note}")

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from builders import docx, jpeg, pdf, pptx
 
-from portfolio_check.catalogue.loader import discover, parse_standard
+from portfolio_check.catalogue.loader import discover, load_catalogue_file, load_examples, parse_standard
 from portfolio_check.catalogue.model import Standard
 from portfolio_check.errors import CatalogueError
 from portfolio_check.extract.model import FileRecord
@@ -204,7 +205,8 @@ def test_results_pickle(records: dict[str, FileRecord], st0792: Standard) -> Non
 
 def test_index_is_built_once_per_standard(st0792: Standard) -> None:
     assert index_for(st0792) is index_for(st0792)
-    changed = Standard(**{**st0792.__dict__, "ksbs": st0792.ksbs[:-1]})
+    # (without its examples file, which has passages for the KSB taken away)
+    changed = Standard(**{**st0792.__dict__, "ksbs": st0792.ksbs[:-1], "examples_file": None})
     assert index_for(changed) is not index_for(st0792)
     assert len(index_for(changed).profiles) == len(st0792.ksbs) - 1
 
@@ -278,18 +280,6 @@ def test_vocabulary_fields_load_as_tuples() -> None:
      "ksbs[0] (K1).typical_evidence[0]", "longer than 6 words"),
     (("duties", 0, "evidence_terms"), [None], "duties[0] (D1).evidence_terms[0]", "expected a word"),
     (("duties", 0, "evidence_term"), ["typo"], "duties[0]", "unknown field 'evidence_term'"),
-    (("ksbs", 0, "evidence_examples"), "The call sheet went out at six.", "ksbs[0] (K1).evidence_examples",
-     "expected a list of passages"),
-    (("ksbs", 0, "evidence_examples"), [["a", "list"]], "ksbs[0] (K1).evidence_examples[0]", "expected a passage"),
-    (("ksbs", 0, "evidence_examples"), ["Sent the call sheet."], "ksbs[0] (K1).evidence_examples[0]",
-     "has 4 words; give a passage of 8 to 150"),
-    (("ksbs", 0, "evidence_examples"), [" ".join(["word"] * 151)], "ksbs[0] (K1).evidence_examples[0]",
-     "has 151 words"),
-    (("ksbs", 0, "evidence_examples"), ["This call sheet shows S3 because it went out to the crew at six."],
-     "ksbs[0] (K1).evidence_examples[0]", "names the code S3"),
-    (("duties", 0, "evidence_examples"), ["I ran the rehearsal room and kept the prompt copy up to date.",
-                                          "I ran the rehearsal  room and kept the prompt copy up to date."],
-     "duties[0] (D1).evidence_examples[1]", "appears more than once"),
 ])
 def test_bad_vocabulary_is_named_on_load(path: tuple[Any, ...], value: Any, entry: str, problem: str) -> None:
     with pytest.raises(CatalogueError) as caught:
@@ -299,20 +289,33 @@ def test_bad_vocabulary_is_named_on_load(path: tuple[Any, ...], value: Any, entr
     assert str(caught.value).startswith(f"my/ST0100.yaml: {entry}: ")
 
 
-def _three_ksbs(examples: list[str]) -> Standard:
-    document = copy.deepcopy(BASE)
-    document["ksbs"] = [{"code": "K1", "text": "Knows the basics.", "evidence_terms": ["call sheet"]},
-                        {"code": "K2", "text": "Plans the work.", "evidence_terms": ["schedule"]},
-                        {"code": "K3", "text": "Looks after people.", "evidence_examples": examples}]
-    return parse_standard(document, "ST0100.yaml")
+def _catalogue_with_examples(folder: Path, ksbs: list[dict[str, Any]], examples: Any) -> Path:
+    """A catalogue file in ``folder`` and, unless ``examples`` is None, its examples file."""
+    document = {**copy.deepcopy(BASE), "ksbs": ksbs}
+    path = folder / "ST0100-v1.0.yaml"
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    if examples is not None:
+        (folder / "examples").mkdir(exist_ok=True)
+        (folder / "examples" / path.name).write_text(yaml.safe_dump(examples, sort_keys=False), encoding="utf-8")
+    return path
 
 
-def test_evidence_examples_load_and_lend_their_words_to_the_ksb() -> None:
+THREE_KSBS = [{"code": "K1", "text": "Knows the basics.", "evidence_terms": ["call sheet"]},
+              {"code": "K2", "text": "Plans the work.", "evidence_terms": ["schedule"]},
+              {"code": "K3", "text": "Looks after people."}]
+
+
+def test_an_examples_file_lends_its_words_to_its_ksb(tmp_path: Path) -> None:
     """A passage of evidence kept for a KSB teaches the mapper the words evidence uses for it: here words
-    that neither its statement nor any vocabulary has."""
+    that neither its statement nor any vocabulary has. The catalogue only finds the file; the passages
+    are read when the index is built."""
     example = "Maisie is nine, so her mum stays with her on set and she finishes by seven every day."
-    taught, untaught = _three_ksbs([example]), _three_ksbs([])
-    assert taught.ksbs[2].evidence_examples == (example,) and untaught.ksbs[2].evidence_examples == ()
+    taught = load_catalogue_file(_catalogue_with_examples(tmp_path / "taught", THREE_KSBS, {"K3": [example]}))
+    untaught = load_catalogue_file(_catalogue_with_examples(tmp_path / "untaught", THREE_KSBS, None))
+    assert taught.examples_file == str(tmp_path / "taught" / "examples" / "ST0100-v1.0.yaml")
+    assert untaught.examples_file is None
+    assert load_examples(taught) == {"K3": (example,)} and load_examples(untaught) == {}
     text = ("Day 4 at the studio. Our nine-year-old's mum was with her all day on set, and she finished before "
             "seven as agreed.")
 
@@ -324,11 +327,62 @@ def test_evidence_examples_load_and_lend_their_words_to_the_ksb() -> None:
     assert max(with_examples, key=with_examples.__getitem__) == "K3"
 
 
+def test_an_edited_examples_file_builds_the_index_afresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The catalogue is unchanged, so only the examples file's own content can tell the cached index is stale."""
+    from portfolio_check.mapper import cache, index
+
+    monkeypatch.setattr(cache, "CACHE_DIRECTORY", str(tmp_path / "mapper"))
+    monkeypatch.setattr(index, "_CACHE", {})
+    first = "Maisie is nine, so her mum stays with her on set and she finishes by seven every day."
+    path = _catalogue_with_examples(tmp_path / "catalogues", THREE_KSBS, {"K3": [first]})
+    before = index.index_for(load_catalogue_file(path))
+    assert ("mum",) in before.postings and ("grandad",) not in before.postings
+    (path.parent / "examples" / path.name).write_text(yaml.safe_dump(
+        {"K3": ["Sam is eleven, so his grandad stays with him on set and he finishes by six every day."]}))
+    monkeypatch.setattr(index, "_CACHE", {})  # a new process: only the cache folder remembers
+    after = index.index_for(load_catalogue_file(path))
+    assert ("grandad",) in after.postings and ("mum",) not in after.postings
+    assert len(list((tmp_path / "mapper").glob("ST0100-*.pickle"))) == 2
+
+
+GOOD = "I sent the revised call sheet to the whole crew at six and checked everyone had it."
+
+
+@pytest.mark.parametrize(("examples", "entry", "problem"), [
+    (["a list, not a mapping of codes"], "", "expected a mapping of codes to lists of passages"),
+    ({"K9": [GOOD]}, "K9", "ST0100 v1.0 has no code 'K9'"),
+    ({"K1": GOOD}, "K1", "expected a list of passages"),
+    ({"K1": [["a", "list"]]}, "K1[0]", "expected a passage"),
+    ({"K1": ["Sent the call sheet."]}, "K1[0]", "has 4 words; give a passage of 8 to 150"),
+    ({"K1": [" ".join(["word"] * 151)]}, "K1[0]", "has 151 words"),
+    ({"K1": ["This call sheet shows S3 because it went out to the crew at six."]}, "K1[0]", "names the code S3"),
+    ({"K1": [GOOD, GOOD.replace(" ", "  ")]}, "K1[1]", "appears more than once"),
+])
+def test_a_bad_examples_file_is_named_with_its_entry(tmp_path: Path, examples: Any, entry: str, problem: str) -> None:
+    standard = load_catalogue_file(_catalogue_with_examples(tmp_path, THREE_KSBS, examples))
+    with pytest.raises(CatalogueError) as caught:
+        load_examples(standard)
+    assert caught.value.entry == entry and problem in caught.value.problem
+    assert str(caught.value).startswith(str(tmp_path / "examples" / "ST0100-v1.0.yaml"))
+
+
+def test_catalogues_validate_reads_the_examples_file_too(tmp_path: Path, cli: Any) -> None:
+    good = _catalogue_with_examples(tmp_path / "good", THREE_KSBS, {"K1": [GOOD], "K3": [GOOD.replace("six", "seven")]})
+    result = cli("catalogues", "validate", str(good))
+    assert result.exit_code == 0, result.output
+    assert "  examples: 2 passages of evidence for 2 of 3 KSBs (examples/ST0100-v1.0.yaml)" in result.output
+    bad = _catalogue_with_examples(tmp_path / "bad", THREE_KSBS, {"K1": ["Too short to be evidence."]})
+    result = cli("catalogues", "validate", str(bad))
+    assert result.exit_code == 1
+    assert f"invalid: {bad.parent / 'examples' / bad.name}: K1[0]: 'Too short to be evidence.…' has 5 words" in result.output
+
+
 def test_builtin_examples_are_written_for_the_mapper_not_taken_from_the_labelled_set(st0792: Standard) -> None:
     """ST0792's passages were written without the evidence set: none shares a sentence (a run of twelve
     words) with a labelled piece, so the set still measures the mapper on words it has not been given.
     Shorter runs are shared by chance ("let me know if you need anything else")."""
-    assert all(len(k.evidence_examples) == 12 for k in st0792.ksbs)
+    examples = load_examples(st0792)
+    assert set(examples) == {k.code for k in st0792.ksbs} and all(len(found) == 12 for found in examples.values())
 
     def runs(text: str) -> set[tuple[str, ...]]:
         tokens = [t.casefold() for t in re.findall(r"[A-Za-z0-9']+", text)]
@@ -337,7 +391,7 @@ def test_builtin_examples_are_written_for_the_mapper_not_taken_from_the_labelled
     labelled: set[tuple[str, ...]] = set()
     for piece in sorted((REPO / "bench" / "evidence_set" / "pieces").glob("*.txt")):
         labelled |= runs(piece.read_text(encoding="utf-8"))
-    shared = [(k.code, example[:60]) for k in st0792.ksbs for example in k.evidence_examples
+    shared = [(code, example[:60]) for code, found in examples.items() for example in found
               if runs(example) & labelled]
     assert not shared, shared
 

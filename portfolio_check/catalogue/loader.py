@@ -7,6 +7,7 @@ a provider editing one by hand is told exactly what to fix. The schema is docume
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -50,6 +51,8 @@ ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 #: Mapper vocabulary: each entry a short phrase, so a long sentence pasted by mistake is caught.
 MAX_PHRASE_WORDS = 6
 _ANY_CODE = re.compile(r"^[KSBD][1-9][0-9]*$", re.IGNORECASE)
+#: A catalogue's passages of evidence live in this folder beside it, in a file of the same name.
+EXAMPLES_FOLDER = "examples"
 #: An evidence example is a passage of evidence: a sentence or two at least, a paragraph at most.
 MIN_EXAMPLE_WORDS = 8
 MAX_EXAMPLE_WORDS = 150
@@ -158,36 +161,6 @@ class _Entry:
                 raise self.error(where, f"'{phrase}' appears more than once")
             seen.add(folded)
             found.append(phrase)
-        return tuple(found)
-
-
-    def examples(self, key: str) -> tuple[str, ...]:
-        """Mapper examples: passages of evidence, each 8-150 words, naming no code, none twice."""
-        value = self.data.get(key)
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            raise self.error(key, f"expected a list of passages of evidence, found {_describe(value)}")
-        found: list[str] = []
-        seen: set[str] = set()
-        for i, item in enumerate(value):
-            where = f"{key}[{i}]"
-            if isinstance(item, bool) or not isinstance(item, str):
-                raise self.error(where, f"expected a passage of evidence, found {_describe(item)}")
-            passage = item.strip()
-            words = len(passage.split())
-            if not MIN_EXAMPLE_WORDS <= words <= MAX_EXAMPLE_WORDS:
-                raise self.error(where, f"'{passage[:40]}…' has {words} words; give a passage of "
-                                        f"{MIN_EXAMPLE_WORDS} to {MAX_EXAMPLE_WORDS}, as evidence would word it")
-            code = _CODE_IN_TEXT.search(passage)
-            if code:
-                raise self.error(where, f"'{passage[:40]}…' names the code {code.group()}; an example is what "
-                                        "evidence says, and evidence does not name codes")
-            folded = " ".join(passage.split()).casefold()
-            if folded in seen:
-                raise self.error(where, f"'{passage[:40]}…' appears more than once")
-            seen.add(folded)
-            found.append(passage)
         return tuple(found)
 
 
@@ -349,8 +322,7 @@ def _parse_themes(top: _Entry, option_ids: set[str], method_ids: set[str]) -> It
 
 def _parse_ksbs(top: _Entry, option_ids: set[str], method_ids: set[str], theme_ids: set[str]) -> Iterable[Ksb]:
     seen: set[str] = set()
-    fields = ("code", "text", "kind", "options", "methods", "theme", "evidence_terms", "typical_evidence",
-              "evidence_examples")
+    fields = ("code", "text", "kind", "options", "methods", "theme", "evidence_terms", "typical_evidence")
     for i, raw in enumerate(top.items("ksbs")):
         entry = _Entry(raw, top.source, f"ksbs[{i}]", fields)
         code = (entry.text("code") or "").upper()
@@ -377,14 +349,12 @@ def _parse_ksbs(top: _Entry, option_ids: set[str], method_ids: set[str], theme_i
             theme=theme,
             evidence_terms=entry.phrases("evidence_terms"),
             typical_evidence=entry.phrases("typical_evidence"),
-            evidence_examples=entry.examples("evidence_examples"),
         )
 
 
 def _parse_duties(top: _Entry, option_ids: set[str], ksb_codes: set[str]) -> Iterable[Duty]:
     seen: set[str] = set()
-    fields = ("code", "text", "options", "ksbs", "off_the_job_days", "evidence_terms", "typical_evidence",
-              "evidence_examples")
+    fields = ("code", "text", "options", "ksbs", "off_the_job_days", "evidence_terms", "typical_evidence")
     for i, raw in enumerate(top.items("duties")):
         entry = _Entry(raw, top.source, f"duties[{i}]", fields)
         code = (entry.text("code") or "").upper()
@@ -400,7 +370,6 @@ def _parse_duties(top: _Entry, option_ids: set[str], ksb_codes: set[str]) -> Ite
             off_the_job_days=entry.integer("off_the_job_days"),
             evidence_terms=entry.phrases("evidence_terms"),
             typical_evidence=entry.phrases("typical_evidence"),
-            evidence_examples=entry.examples("evidence_examples"),
         )
 
 
@@ -529,8 +498,57 @@ def read_document(path: Path) -> Any:
 
 
 def load_catalogue_file(path: Path) -> Standard:
-    """Load and validate one catalogue file."""
-    return parse_standard(read_document(path), str(path))
+    """Load and validate one catalogue file (its examples file, if any, is only found, not read)."""
+    standard = parse_standard(read_document(path), str(path))
+    examples = path.parent / EXAMPLES_FOLDER / path.name
+    return dataclasses.replace(standard, examples_file=str(examples)) if examples.is_file() else standard
+
+
+def load_examples(standard: Standard) -> dict[str, tuple[str, ...]]:
+    """The passages of evidence kept for each code of ``standard`` (none without an examples file).
+
+    The file maps codes of the standard to lists of passages, each 8-150 words, naming no code, none
+    twice. Raises `CatalogueError` naming the file and the entry of any problem."""
+    if standard.examples_file is None:
+        return {}
+    source = standard.examples_file
+    document = read_document(Path(source))
+    if not isinstance(document, dict):
+        raise CatalogueError(source, "", f"expected a mapping of codes to lists of passages, found {_describe(document)}")
+    codes = {k.code for k in standard.ksbs} | {d.code for d in standard.duties}
+    found: dict[str, tuple[str, ...]] = {}
+    for key, value in document.items():
+        code = str(key).upper()
+        if code not in codes:
+            raise CatalogueError(source, str(key), f"{standard.key} has no code '{key}'")
+        found[code] = _passages(value, source, code)
+    return found
+
+
+def _passages(value: Any, source: str, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise CatalogueError(source, where, f"expected a list of passages of evidence, found {_describe(value)}")
+    found: list[str] = []
+    seen: set[str] = set()
+    for i, item in enumerate(value):
+        entry = f"{where}[{i}]"
+        if isinstance(item, bool) or not isinstance(item, str):
+            raise CatalogueError(source, entry, f"expected a passage of evidence, found {_describe(item)}")
+        passage = item.strip()
+        words = passage.split()
+        if not MIN_EXAMPLE_WORDS <= len(words) <= MAX_EXAMPLE_WORDS:
+            raise CatalogueError(source, entry, f"'{passage[:40]}…' has {len(words)} words; give a passage of "
+                                                f"{MIN_EXAMPLE_WORDS} to {MAX_EXAMPLE_WORDS}, as evidence would word it")
+        code = _CODE_IN_TEXT.search(passage)
+        if code:
+            raise CatalogueError(source, entry, f"'{passage[:40]}…' names the code {code.group()}; an example is what "
+                                                "evidence says, and evidence does not name codes")
+        folded = " ".join(words).casefold()
+        if folded in seen:
+            raise CatalogueError(source, entry, f"'{passage[:40]}…' appears more than once")
+        seen.add(folded)
+        found.append(passage)
+    return tuple(found)
 
 
 def builtin_catalogue_dir() -> Path:

@@ -73,8 +73,6 @@ class Ksb:
     evidence_terms: tuple[str, ...] = ()
     #: Kinds of document that typically evidence it, e.g. ``call sheet`` (for the KSB mapper).
     typical_evidence: tuple[str, ...] = ()
-    #: Passages of evidence for it, in the words evidence uses (for the KSB mapper).
-    evidence_examples: tuple[str, ...] = ()
 
     @property
     def is_core(self) -> bool:
@@ -94,8 +92,6 @@ class Duty:
     evidence_terms: tuple[str, ...] = ()
     #: Kinds of document that typically evidence it, e.g. ``prompt book`` (for the KSB mapper).
     typical_evidence: tuple[str, ...] = ()
-    #: Passages of evidence for it, in the words evidence uses (for the KSB mapper).
-    evidence_examples: tuple[str, ...] = ()
 
     @property
     def is_core(self) -> bool:
@@ -218,6 +214,10 @@ class Standard:
     manual_checks: tuple[ManualCheckItem, ...] = ()
     #: Where the catalogue was read from (a file path), for messages.
     origin: str = ""
+    #: The catalogue's passages of evidence for the KSB mapper (``examples/<its file name>`` beside it),
+    #: when it has them: read only when the mapper builds the standard's index (`loader.load_examples`),
+    #: since a check rarely needs them and they are larger than the catalogue.
+    examples_file: str | None = None
 
     @property
     def key(self) -> str:

@@ -2,7 +2,7 @@
 
 It reads a piece's text against the standard's catalogue — each KSB's statement, its grading
 descriptors, and the vocabulary and passages of evidence the catalogue keeps for it
-(``evidence_terms``, ``typical_evidence``, ``evidence_examples``) — with BM25 over the piece's
+(``evidence_terms``, ``typical_evidence``, its examples file) — with BM25 over the piece's
 passages, and calibrates the result to a score from 0 to 1 (0.5 or more: an assessor would likely
 accept it). Pure Python and the standard library: importing it costs a few milliseconds, and each
 standard's index is built once per process and kept between runs in the user's cache folder (`portfolio_check.mapper.cache`).

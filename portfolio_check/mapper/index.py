@@ -2,7 +2,7 @@
 
 A code's profile is built from the catalogue only: its statement, its grading theme's title and
 descriptors, the optional per-code vocabulary (``evidence_terms``, ``typical_evidence``) and
-passages of evidence (``evidence_examples``). Each
+passages of evidence (the catalogue's examples file, see `loader.load_examples`). Each
 term is weighted by where it comes from and by how few codes share it (an inverse document
 frequency over the standard's codes, as BM25 does), so "production", which every statement uses,
 counts for little, and "carbon", which one uses, counts for a lot.
@@ -17,6 +17,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from portfolio_check.catalogue.loader import load_examples
 from portfolio_check.catalogue.model import CORE, Standard
 from portfolio_check.mapper import cache
 from portfolio_check.mapper.text import (
@@ -43,7 +44,7 @@ WEIGHT_PASS = 0.6
 WEIGHT_DISTINCTION = 0.4
 WEIGHT_THEME_TITLE = 0.5
 WEIGHT_MAPPED_KSB = 0.5
-#: Each passage of ``evidence_examples`` counts its words one by one, at this weight each time: a word
+#: Each passage of the catalogue's examples counts its words one by one, at this weight each time: a word
 #: a dozen passages use counts as much as the statement's own words, one a single passage uses as
 #: little as a descriptor's. Chosen by cross-validation on the tune pieces (0.2-0.4 within 0.006).
 WEIGHT_EXAMPLE = 0.3
@@ -60,12 +61,11 @@ MAX_PHRASE = 3
 
 @dataclass(frozen=True)
 class CodeProfile:
-    """One code's terms and the total of their weights (the most a text could match)."""
+    """One code, and the total of its terms' weights (the most a text could match); the terms
+    themselves are in `StandardIndex.postings`, kept once rather than twice in every cached index."""
 
     code: str
     options: tuple[str, ...]
-    #: Term -> weight, the inverse document frequency already multiplied in.
-    terms: dict[Term, float]
     total: float
 
 
@@ -88,6 +88,7 @@ class StandardIndex:
 def _sources(standard: Standard) -> list[tuple[str, tuple[str, ...], list[tuple[str, float, bool]]]]:
     """For each code: (code, options, [(text, weight, is_vocabulary)])."""
     found: list[tuple[str, tuple[str, ...], list[tuple[str, float, bool]]]] = []
+    examples = load_examples(standard)
     if standard.portfolio.evidence_codes == "duties":
         # Evidence maps to duties: suggest duties, read with the KSBs they map to where there are any.
         ksb_text = {k.code: k.text for k in standard.ksbs}
@@ -96,7 +97,7 @@ def _sources(standard: Standard) -> list[tuple[str, tuple[str, ...], list[tuple[
             texts += [(ksb_text[c], WEIGHT_MAPPED_KSB, False) for c in duty.ksbs if c in ksb_text]
             texts += [(t, WEIGHT_VOCABULARY, True) for t in duty.evidence_terms]
             texts += [(t, WEIGHT_TYPICAL_EVIDENCE, True) for t in duty.typical_evidence]
-            texts += [(t, WEIGHT_EXAMPLE, False) for t in duty.evidence_examples]
+            texts += [(t, WEIGHT_EXAMPLE, False) for t in examples.get(duty.code, ())]
             found.append((duty.code, duty.options, texts))
         return found
     for ksb in standard.ksbs:
@@ -113,7 +114,7 @@ def _sources(standard: Standard) -> list[tuple[str, tuple[str, ...], list[tuple[
             texts.append((theme.title, WEIGHT_THEME_TITLE, False))
         texts += [(t, WEIGHT_VOCABULARY, True) for t in ksb.evidence_terms]
         texts += [(t, WEIGHT_TYPICAL_EVIDENCE, True) for t in ksb.typical_evidence]
-        texts += [(t, WEIGHT_EXAMPLE, False) for t in ksb.evidence_examples]
+        texts += [(t, WEIGHT_EXAMPLE, False) for t in examples.get(ksb.code, ())]
         found.append((ksb.code, ksb.options, texts))
     return found
 
@@ -167,15 +168,15 @@ def build_index(standard: Standard) -> StandardIndex:
     # term only one code has), so scores mean the same for a standard of 11 duties or 56 KSBs.
     most = math.log(1.0 + (count - 0.5) / 1.5)
     for position, (code, options, weights) in enumerate(raw):
-        terms = {}
+        total = 0.0
         for term, weight in weights.items():
             df = frequency[term]
             idf = math.log(1.0 + (count - df + 0.5) / (df + 0.5)) / most
             if weight * idf < MIN_WEIGHT:
                 continue
-            terms[term] = weight * idf
+            total += weight * idf
             postings[term].append((position, weight * idf))
-        profiles.append(CodeProfile(code=code, options=options, terms=terms, total=sum(terms.values())))
+        profiles.append(CodeProfile(code=code, options=options, total=total))
     return StandardIndex(
         standard=standard.key,
         profiles=tuple(profiles),
