@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import pickle
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -375,6 +376,20 @@ def test_catalogues_validate_reads_the_examples_file_too(tmp_path: Path, cli: An
     result = cli("catalogues", "validate", str(bad))
     assert result.exit_code == 1
     assert f"invalid: {bad.parent / 'examples' / bad.name}: K1[0]: 'Too short to be evidence.…' has 5 words" in result.output
+
+
+def test_check_stops_with_the_entry_of_a_broken_examples_file_not_a_traceback(tmp_path: Path, cli: Any) -> None:
+    """A catalogue author's broken examples file makes its standard unusable, as a broken catalogue does:
+    check says which file and entry, and exits 2; the portfolio is not judged against half a catalogue."""
+    folder = tmp_path / "catalogues"
+    (folder / "examples").mkdir(parents=True)
+    shutil.copy(REPO / "ksb_catalogues" / "ST0792-v1.2.yaml", folder / "ST0792-v1.2.yaml")
+    (folder / "examples" / "ST0792-v1.2.yaml").write_text("K1:\n- Too short.\n", encoding="utf-8")
+    portfolio = REPO / "sample_portfolios" / "ST0792-production-coordinator-ready"
+    result = cli("--catalogues", str(folder), "check", str(portfolio), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert (f"{folder / 'examples' / 'ST0792-v1.2.yaml'}: K1[0]: 'Too short.…' has 2 words" in result.stderr
+            and "Traceback" not in result.output + result.stderr)
 
 
 def test_builtin_examples_are_written_for_the_mapper_not_taken_from_the_labelled_set(st0792: Standard) -> None:
