@@ -22,8 +22,8 @@ class ClaimsRule(Rule):
     Assessors reject mappings that are generous rather than real (ST0792's assessment plan asks for
     a qualitative rather than a quantitative approach). The tool reads each piece's text (Word body
     and tables, slides and speaker notes, PDF text, spreadsheets, plain text), offline, against the
-    standard's KSB statements, grading descriptors and the catalogue's vocabulary, and judges each
-    claim in the manifest: supported (the text reads like evidence for it), weak (the text says
+    standard's KSB statements, grading descriptors and the catalogue's vocabulary and passages of
+    evidence, and judges each claim in the manifest: supported (the text reads like evidence for it), weak (the text says
     little or nothing about it) or not judged (no text to read: a photo, a video, audio or a scan).
     A weak claim is a warning that quotes what the piece does say; a piece mapped to many KSBs,
     most of them weak, gets one warning about quantity over quality instead of one per KSB. Claims
