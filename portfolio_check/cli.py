@@ -173,11 +173,10 @@ def catalogues_validate(files: tuple[Path, ...]) -> None:
         click.echo(f"ok: {path}: {standard.key} {standard.title} ({len(standard.ksbs)} KSBs, "
                    f"{len(standard.duties)} duties)")
         if standard.examples_file is not None:
-            codes = "duties" if standard.portfolio.evidence_codes == "duties" else "KSBs"
-            total = len(standard.duties) if codes == "duties" else len(standard.ksbs)
+            total = len(standard.duties) if standard.evidence_noun == "duties" else len(standard.ksbs)
             where = Path(standard.examples_file)
             click.echo(f"  examples: {sum(map(len, examples.values()))} passages of evidence for {len(examples)} "
-                       f"of {total} {codes} ({where.parent.name}/{where.name})")
+                       f"of {total} {standard.evidence_noun} ({where.parent.name}/{where.name})")
         # Advice, not errors: the catalogue loads and works; these phrases just do not help the mapper.
         for note in vocabulary_notes(standard):
             click.echo(f"  note: {note}")

@@ -470,9 +470,9 @@ def suggest_ksbs(path: str | os.PathLike[str], catalogues: Catalogues,
     settled = _settle_standard(catalogues, settings.flags, read_documents)
     standard, option = settled.standard, settled.option
     if settled.option_unknown:
-        what = "Duties" if standard.portfolio.evidence_codes == "duties" else "KSBs"
-        notes += (f"{settled.option_unknown} {what} of every option are suggested; give the option with --option "
-                  f"({settled.options_to_give()}) to read against one.",)
+        what = standard.evidence_noun  # "KSBs" or "duties", first in its sentence
+        notes += (f"{settled.option_unknown} {what[:1].upper()}{what[1:]} of every option are suggested; give the "
+                  f"option with --option ({settled.options_to_give()}) to read against one.",)
     skip = {*manifest_candidates([f.path for f in inventory.files]), *(d.item.path for d in documents)}
     files = []
     for record in records:

@@ -239,6 +239,11 @@ class Standard:
     def theme(self, theme_id: str) -> Theme | None:
         return next((t for t in self.themes if t.id == theme_id), None)
 
+    @property
+    def evidence_noun(self) -> str:
+        """What a piece of evidence is mapped to, plural: "KSBs", or "duties" for a duty-mapped standard."""
+        return "duties" if self.portfolio.evidence_codes == "duties" else "KSBs"
+
     def evidence_codes(self) -> tuple[str, ...]:
         """Every code a manifest may map a piece of evidence to."""
         codes = [k.code for k in self.ksbs]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from portfolio_check.catalogue.model import CORE, Catalogues, Standard
+from portfolio_check.catalogue.model import CORE, Catalogues, Duty, Ksb, Standard
 from portfolio_check.checks.context import Resolution
 from portfolio_check.errors import PortfolioCheckError, UnknownChoiceError
 from portfolio_check.findings import Finding, Severity
@@ -153,21 +153,18 @@ def _code_order(code: str) -> tuple[str, int]:
 def _option_specific(standard: Standard) -> dict[str, set[str]]:
     """Each option's own codes (KSBs and duties of that option alone)."""
     specific: dict[str, set[str]] = {o.id: set() for o in standard.options}
-    for options, code in [*((k.options, k.code) for k in standard.ksbs), *((d.options, d.code) for d in standard.duties)]:
-        if CORE not in options and len(options) == 1:
-            specific[options[0]].add(code)
+    items: list[Ksb | Duty] = [*standard.ksbs, *standard.duties]
+    for item in items:
+        if CORE not in item.options and len(item.options) == 1:
+            specific[item.options[0]].add(item.code)
     return specific
-
-
-def _what(standard: Standard) -> str:
-    return "duties" if standard.portfolio.evidence_codes == "duties" else "KSBs"
 
 
 def _unchecked(standard: Standard) -> str:
     """What `check` leaves unchecked without an option, as a sentence to follow the reason."""
     unchecked = "; ".join(f"{option}: {', '.join(sorted(own, key=_code_order))}"
                           for option, own in _option_specific(standard).items() if own)
-    what = _what(standard)
+    what = standard.evidence_noun
     return f" Only the core {what} were checked; the option-specific {what} were not ({unchecked})." if unchecked else ""
 
 
@@ -177,7 +174,7 @@ def _infer_option(standard: Standard, codes: set[str]) -> tuple[str | None, str 
             for option, own in _option_specific(standard).items() if codes & own}
     if len(seen) == 1:
         return next(iter(seen)), None
-    what = _what(standard)
+    what = standard.evidence_noun
     if not seen:
         return None, (f"The portfolio does not say which option of {standard.key} the apprentice follows, and its "
                       f"pieces map only to core {what}, so it cannot be inferred.")

@@ -51,7 +51,7 @@ def render_suggestions_text(found: SuggestedKsbs, width: int | None = None) -> s
     width = width or min(shutil.get_terminal_size((100, 24)).columns, 120)
     standard = found.standard
     option = f", option {found.option}" if found.option else ""
-    what = "duties" if standard.portfolio.evidence_codes == "duties" else "KSBs"
+    what = standard.evidence_noun
     out = [f"{standard.reference} v{standard.version} {standard.title}{option}"]
     out += [f"Note: {note}" for note in found.notes]
     out += textwrap.wrap(
